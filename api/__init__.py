@@ -1,0 +1,1 @@
+"""Offramp Exchange: the HTTP service, its data model and command line."""

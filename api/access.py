@@ -1,0 +1,115 @@
+"""The visibility rule: who may read which entry. The only place it is written.
+
+The rule is expressed as *reader tags* (SPEC §2). An entry carries the tags that
+may read it; a caller holds tags; the caller may read the entry iff the sets
+intersect. Everything that reads entries — single reads, lists, totals,
+attachments, revisions, and the search index's filter — derives from the two
+functions below, through `visible_clause` (SQL) or `search_filter_tags` (engine).
+
+Tags:
+- ``public``   : anyone, anonymous included, on published ``public`` entries;
+- ``network``  : any signed-in member of this node, on published ``network`` entries;
+- ``org:<id>`` : the owner organization always (every status), and each partner
+                 organization of a published ``partners`` entry;
+- ``review``   : curators, on entries under review whose requested visibility is
+                 ``public`` or ``network`` — never ``partners``/``private`` ones.
+
+Organization *ids* (not slugs) are used so a renamed organization keeps access.
+Invariant: nothing outside this module decides readability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import ColumnElement, exists, select
+
+from api.models import Entry, EntryReader
+
+PUBLIC = "public"
+NETWORK = "network"
+REVIEW = "review"
+REVIEW_STATUSES = frozenset({"submitted", "changes_requested"})
+
+
+def org_tag(organization_id: int) -> str:
+    return f"org:{organization_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, with everything authorization needs, read fresh per request."""
+
+    kind: Literal["anonymous", "member", "client"] = "anonymous"
+    account_id: int | None = None
+    organization_id: int | None = None
+    organization_slug: str | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+    client_id: str | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    display_name: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.kind == "anonymous"
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+ANONYMOUS = Principal()
+
+
+def principal_tags(principal: Principal) -> frozenset[str]:
+    tags = {PUBLIC}
+    if principal.organization_id is not None:
+        tags.add(NETWORK)
+        tags.add(org_tag(principal.organization_id))
+        if principal.has_role("curator"):
+            tags.add(REVIEW)
+    return frozenset(tags)
+
+
+def reader_tags(
+    *, status: str, visibility: str, owner_id: int, partner_ids: Iterable[int]
+) -> frozenset[str]:
+    tags = {org_tag(owner_id)}
+    if status == "published":
+        if visibility == "public":
+            tags.add(PUBLIC)
+        elif visibility == "network":
+            tags.add(NETWORK)
+        elif visibility == "partners":
+            tags.update(org_tag(p) for p in partner_ids)
+    elif status in REVIEW_STATUSES and visibility in ("public", "network"):
+        tags.add(REVIEW)
+    return frozenset(tags)
+
+
+def entry_reader_tags(entry: Entry) -> frozenset[str]:
+    return reader_tags(
+        status=entry.status,
+        visibility=entry.visibility,
+        owner_id=entry.organization_id,
+        partner_ids=[p.id for p in entry.partners],
+    )
+
+
+def can_read(principal: Principal, entry: Entry) -> bool:
+    return bool(principal_tags(principal) & entry_reader_tags(entry))
+
+
+def visible_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL predicate over `Entry`: true for the entries `principal` may read."""
+    return exists(
+        select(EntryReader.entry_id).where(
+            EntryReader.entry_id == Entry.id,
+            EntryReader.tag.in_(sorted(principal_tags(principal))),
+        )
+    )
+
+
+def search_filter_tags(principal: Principal) -> list[str]:
+    """The tags a search engine query must intersect with a document's `readers`."""
+    return sorted(principal_tags(principal))

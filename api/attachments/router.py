@@ -1,0 +1,119 @@
+"""`/v1/entries/{id}/attachments`: upload, list, download, delete.
+
+Downloads go through the entry's visibility rule first: an attachment of an
+entry the caller may not read is a 404, like one that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, File, Path, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse
+
+from api.attachments import service
+from api.auth.dependencies import CurrentPrincipal
+from api.db import ReadSession, WriteSession
+from api.entries.dependencies import VisibleEntry, WritableEntry
+from api.entries.schemas import AttachmentRead
+from api.entries.service import require_editor
+from api.entries.views import attachment_of
+
+router = APIRouter(prefix="/v1/entries/{entry_id}/attachments", tags=["attachments"])
+
+AttachmentId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+CHUNK_BYTES = 1024 * 1024
+PROBLEMS = {
+    403: {"description": "Visible, but the caller may not change it"},
+    404: {"description": "No such entry/attachment, or not visible"},
+}
+
+
+def _chunks(upload: UploadFile) -> Iterator[bytes]:
+    while chunk := upload.file.read(CHUNK_BYTES):
+        yield chunk
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={**PROBLEMS, 413: {}, 415: {}, 422: {}},
+    summary="Attach a PDF, DOCX, Markdown or text document",
+)
+def upload_attachment(
+    entry: WritableEntry,
+    file: Annotated[UploadFile, File(description="The document")],
+    request: Request,
+    response: Response,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> AttachmentRead:
+    require_editor(principal, entry)
+    attachment = service.add_attachment(
+        session,
+        principal=principal,
+        entry=entry,
+        filename=file.filename,
+        chunks=_chunks(file),
+        storage=request.app.state.storage,
+        settings=request.app.state.settings,
+    )
+    read = attachment_of(attachment)
+    response.headers["Location"] = read.href
+    return read
+
+
+@router.get("", responses=PROBLEMS)
+def list_attachments(entry: VisibleEntry, session: ReadSession) -> list[AttachmentRead]:
+    return [attachment_of(a) for a in service.list_attachments(session, entry.id)]
+
+
+@router.get("/{attachment_id}", responses=PROBLEMS)
+def get_attachment(
+    entry: VisibleEntry, attachment_id: AttachmentId, session: ReadSession
+) -> AttachmentRead:
+    return attachment_of(service.get_attachment(session, entry, attachment_id))
+
+
+@router.get(
+    "/{attachment_id}/content",
+    responses={**PROBLEMS, 200: {"content": {"application/octet-stream": {}}}},
+    response_class=FileResponse,
+)
+def download_attachment(
+    entry: VisibleEntry, attachment_id: AttachmentId, request: Request, session: ReadSession
+) -> FileResponse:
+    attachment = service.get_attachment(session, entry, attachment_id)
+    path = request.app.state.storage.path(attachment.storage_key)
+    return FileResponse(
+        path,
+        media_type=attachment.media_type,
+        filename=attachment.filename,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.delete(
+    "/{attachment_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS
+)
+def delete_attachment(
+    entry: WritableEntry,
+    attachment_id: AttachmentId,
+    request: Request,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> Response:
+    require_editor(principal, entry)
+    attachment = service.get_attachment(session, entry, attachment_id)
+    service.remove_attachment(
+        session,
+        principal=principal,
+        entry=entry,
+        attachment=attachment,
+        storage=request.app.state.storage,
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

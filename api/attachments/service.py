@@ -1,0 +1,165 @@
+"""Attachment use cases: upload (stream → sniff → extract → record), list, delete.
+
+Bytes and rows are kept consistent across the transaction boundary: a stored
+file is removed again if the transaction rolls back, and files of deleted rows
+are removed only after the deletion committed — so a crash can at worst leave an
+orphan file, never a row pointing at nothing."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from pathlib import PurePath
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from api.access import Principal
+from api.attachments.extract import extract_text
+from api.attachments.sniff import sniff_file
+from api.attachments.storage import StagedBlob, Storage
+from api.audit import record_event
+from api.config import Settings
+from api.errors import FieldError, NotFound, UnsupportedMediaType
+from api.models import Attachment, Entry
+from api.models.base import utcnow
+
+ACCEPTED = "PDF, DOCX, Markdown or plain text"
+
+
+class AttachmentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No attachment with this id is visible to you.")
+
+
+def safe_filename(name: str | None) -> str:
+    base = PurePath((name or "").replace("\\", "/")).name
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
+    return cleaned.strip()[:200] or "document"
+
+
+def list_attachments(session: Session, entry_id: str) -> list[Attachment]:
+    return list(
+        session.scalars(
+            select(Attachment)
+            .where(Attachment.entry_id == entry_id)
+            .order_by(Attachment.created_at, Attachment.id)
+        )
+    )
+
+
+def get_attachment(session: Session, entry: Entry, attachment_id: str) -> Attachment:
+    attachment = session.scalar(
+        select(Attachment).where(Attachment.id == attachment_id, Attachment.entry_id == entry.id)
+    )
+    if attachment is None:
+        raise AttachmentNotFound()
+    return attachment
+
+
+def attachment_storage_keys(session: Session, entry_id: str) -> list[str]:
+    return list(
+        session.scalars(select(Attachment.storage_key).where(Attachment.entry_id == entry_id))
+    )
+
+
+def delete_blobs_after_commit(session: Session, storage: Storage, keys: Iterable[str]) -> None:
+    pending = list(keys)
+    if not pending:
+        return
+
+    def _delete(_session: Session) -> None:
+        for key in pending:
+            storage.delete(key)
+
+    event.listen(session, "after_commit", _delete, once=True)
+
+
+def _remove_blob_on_rollback(session: Session, storage: Storage, key: str) -> None:
+    def _remove(_session: Session) -> None:
+        storage.delete(key)
+
+    event.listen(session, "after_rollback", _remove, once=True)
+
+
+def add_attachment(
+    session: Session,
+    *,
+    principal: Principal,
+    entry: Entry,
+    filename: str | None,
+    chunks: Iterable[bytes],
+    storage: Storage,
+    settings: Settings,
+) -> Attachment:
+    staged: StagedBlob = storage.stage(chunks, max_bytes=settings.max_upload_bytes)
+    committed = False
+    try:
+        name = safe_filename(filename)
+        media_type = sniff_file(staged.path, name)
+        if media_type is None:
+            raise UnsupportedMediaType(
+                f"The file is not a {ACCEPTED} document (decided by its content, not its name).",
+                errors=[FieldError("file", f"unsupported content; accepted: {ACCEPTED}")],
+            )
+        text = extract_text(
+            staged.path,
+            media_type,
+            timeout_seconds=settings.extraction_timeout_seconds,
+            memory_limit_bytes=settings.extraction_memory_limit_bytes,
+            max_chars=settings.extracted_text_max_chars,
+            docx_max_uncompressed_bytes=settings.docx_max_uncompressed_bytes,
+        )
+        key = secrets.token_urlsafe(24)
+        attachment = Attachment(
+            id=secrets.token_urlsafe(12),
+            entry_id=entry.id,
+            filename=name,
+            media_type=media_type,
+            size_bytes=staged.size,
+            sha256=staged.sha256,
+            storage_key=key,
+            extracted_text=text.replace("\x00", ""),
+            created_by_account_id=principal.account_id,
+            created_at=utcnow(),
+        )
+        session.add(attachment)
+        session.flush()
+        storage.commit(staged, key)
+        committed = True
+        _remove_blob_on_rollback(session, storage, key)
+    finally:
+        if not committed:
+            storage.discard(staged)
+    record_event(
+        session,
+        principal=principal,
+        action="attachment.added",
+        entry_id=entry.id,
+        subject_type="attachment",
+        subject_id=attachment.id,
+        details={"sha256": staged.sha256, "media_type": media_type, "size_bytes": staged.size},
+    )
+    return attachment
+
+
+def remove_attachment(
+    session: Session,
+    *,
+    principal: Principal,
+    entry: Entry,
+    attachment: Attachment,
+    storage: Storage,
+) -> None:
+    key = attachment.storage_key
+    record_event(
+        session,
+        principal=principal,
+        action="attachment.removed",
+        entry_id=entry.id,
+        subject_type="attachment",
+        subject_id=attachment.id,
+    )
+    session.delete(attachment)
+    session.flush()
+    delete_blobs_after_commit(session, storage, [key])

@@ -1,0 +1,1 @@
+"""Authentication: the node's signing keys, access-token minting and validation."""

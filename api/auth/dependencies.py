@@ -1,0 +1,79 @@
+"""`CurrentPrincipal`: who is calling, resolved once per request.
+
+The bearer token only says *who*; organization membership and roles are read
+from the database on every request, so removing a member or a role takes effect
+on their next request even while their token is unexpired."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.access import ANONYMOUS, Principal
+from api.auth.validation import TrustedIssuer, validate_access_token
+from api.config import Settings
+from api.errors import Unauthorized
+from api.models import Account, Membership, Organization
+
+
+def trusted_issuers(request: Request) -> dict[str, TrustedIssuer]:
+    trusted: dict[str, TrustedIssuer] = request.app.state.trusted_issuers
+    return trusted
+
+
+def principal_for_account(
+    session: Session, account_id: int, organization_slug: str | None
+) -> Principal:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise Unauthorized("unknown account")
+    rows = session.execute(
+        select(Organization, Membership.role)
+        .join(Membership, Membership.organization_id == Organization.id)
+        .where(Membership.account_id == account_id)
+    ).all()
+    by_org: dict[str, tuple[Organization, set[str]]] = {}
+    for org, role in rows:
+        by_org.setdefault(org.slug, (org, set()))[1].add(role)
+    if organization_slug is None and len(by_org) == 1:
+        organization_slug = next(iter(by_org))
+    if organization_slug is None or organization_slug not in by_org:
+        raise Unauthorized("the account is not a member of the organization")
+    org, roles = by_org[organization_slug]
+    return Principal(
+        kind="member",
+        account_id=account.id,
+        organization_id=org.id,
+        organization_slug=org.slug,
+        roles=frozenset(roles),
+        display_name=account.display_name,
+    )
+
+
+def get_principal(request: Request) -> Principal:
+    header = request.headers.get("authorization")
+    if header is None:
+        return ANONYMOUS
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("use an Authorization: Bearer token", error="invalid_request")
+    settings: Settings = request.app.state.settings
+    validated = validate_access_token(
+        token.strip(), trusted_issuers(request), leeway_seconds=settings.token_leeway_seconds
+    )
+    kind, _, identifier = validated.subject.partition(":")
+    if kind != "account" or not identifier.isdigit():
+        raise Unauthorized("unsupported token subject")
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        principal = principal_for_account(
+            session, int(identifier), validated.organization_slug
+        )
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,161 @@
+"""The `offramp` command line: serve, migrate, organizations, dev tokens, demo data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from api.config import Settings, get_settings
+from api.db import make_engine, make_session_factory
+
+app = typer.Typer(help="Offramp Exchange node", no_args_is_help=True, add_completion=False)
+org_app = typer.Typer(help="Member organizations", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database schema to the newest version and seed vocabularies."""
+    from api.migrate import migrate as run
+
+    settings = _settings()
+    engine = make_engine(settings)
+    try:
+        added = run(engine)
+    finally:
+        engine.dispose()
+    typer.echo(f"database is at the newest schema; {added} vocabulary terms added")
+
+
+@org_app.command("create")
+def org_create(
+    slug: Annotated[str, typer.Argument(help="URL-safe identifier, e.g. sahel-pathways")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 code")] = None,
+) -> None:
+    """Create a member organization."""
+    from api.errors import AppError
+    from api.organizations.service import create_organization
+
+    engine = make_engine(_settings())
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            create_organization(session, slug=slug, name=name, country=country)
+    except AppError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        for item in exc.errors or []:
+            typer.echo(f"  {item['field']}: {item['message']}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"created organization {slug}")
+
+
+def mint_dev_token(settings: Settings, *, org: str, role: str, ttl_seconds: int) -> str:
+    """Ensure a development account with `role` in `org` and mint a token for it."""
+    from api.auth.keys import load_or_create_keys
+    from api.auth.tokens import account_subject, mint_access_token
+    from api.organizations.service import ensure_account, get_organization, grant_role
+
+    engine = make_engine(settings)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            organization = get_organization(session, org)
+            if organization is None:
+                raise typer.BadParameter(
+                    f"no organization {org!r}; create it with `offramp org create`"
+                )
+            account = ensure_account(
+                session,
+                issuer=settings.issuer,
+                subject=f"dev:{org}:{role}",
+                display_name=f"Development {role} of {organization.name}",
+            )
+            grant_role(session, account=account, organization=organization, role=role)
+            account_id = account.id
+    finally:
+        engine.dispose()
+    return mint_access_token(
+        settings,
+        load_or_create_keys(settings.data_dir),
+        subject=account_subject(account_id),
+        client_id="offramp-cli",
+        organization_slug=org,
+        ttl_seconds=ttl_seconds,
+    )
+
+
+@app.command()
+def token(
+    org: Annotated[str, typer.Option(help="Organization slug")],
+    role: Annotated[str, typer.Option(help="reader | publisher | curator | admin")] = "publisher",
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 12 * 3600,
+) -> None:
+    """Print a development access token (refused outside development mode)."""
+    settings = _settings()
+    if not settings.is_development:
+        typer.echo("error: dev tokens are only minted in development mode", err=True)
+        raise typer.Exit(2)
+    typer.echo(mint_dev_token(settings, org=org, role=role, ttl_seconds=ttl))
+
+
+@app.command()
+def demo(
+    size: Annotated[int, typer.Option(help="Number of entries")] = 320,
+    seed: Annotated[int, typer.Option(help="Generator seed")] = 20261128,
+) -> None:
+    """Load deterministic, clearly synthetic demo data (safe to run twice)."""
+    from api.demo.load import load_demo
+
+    settings = _settings()
+    engine = make_engine(settings)
+    try:
+        report = load_demo(settings, engine, size=size, seed=seed, progress=True)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"demo data: {report.organizations_added} organizations and "
+        f"{report.entries_added} entries added ({report.entries_skipped} already present)"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    demo_data: Annotated[
+        bool, typer.Option("--demo", help="Migrate, load demo data and print a dev token")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    settings = _settings()
+    if demo_data:
+        migrate()
+        demo()
+        dev = mint_dev_token(settings, org=DEMO_TOKEN_ORG, role="publisher", ttl_seconds=12 * 3600)
+        typer.echo("")
+        typer.echo(f"API docs:   http://{host}:{port}/docs")
+        typer.echo(f"Dev token ({DEMO_TOKEN_ORG}, publisher; valid 12 h):")
+        typer.echo(dev)
+        typer.echo(f'Try: curl -H "Authorization: Bearer $TOKEN" http://{host}:{port}/v1/entries')
+        typer.echo("")
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+    )
+
+
+DEMO_TOKEN_ORG = "sahel-pathways"

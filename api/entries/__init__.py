@@ -1,0 +1,1 @@
+"""Entries: what organizations share. Create, read, list, edit, publish, revisions."""

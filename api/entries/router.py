@@ -1,0 +1,152 @@
+"""`/v1/entries`: HTTP surface of the entries use cases. No rules live here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+
+from api.auth.dependencies import CurrentPrincipal
+from api.db import ReadSession, WriteSession
+from api.entries import repository, service
+from api.entries.dependencies import VisibleEntry, WritableEntry
+from api.entries.schemas import (
+    EntryCreate,
+    EntryPage,
+    EntryRead,
+    EntryUpdate,
+    RevisionList,
+    RevisionRead,
+)
+from api.entries.views import entry_read, revision_read, revision_summary, summary_of
+from api.errors import NotFound
+from api.vocabularies.router import registry_of
+
+router = APIRouter(prefix="/v1/entries", tags=["entries"])
+
+PROBLEMS = {
+    401: {"description": "Missing or invalid bearer token"},
+    403: {"description": "Visible, but the caller may not do this"},
+    404: {"description": "No such entry, or not visible to the caller"},
+}
+
+
+def _etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses={**PROBLEMS, 422: {}})
+def create_entry(
+    data: EntryCreate,
+    request: Request,
+    response: Response,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> EntryRead:
+    registry = registry_of(request)
+    entry = service.create_entry(session, principal=principal, data=data, registry=registry)
+    _etag(response, entry.version)
+    response.headers["Location"] = f"/v1/entries/{entry.id}"
+    return entry_read(session, entry, principal, registry)
+
+
+@router.get("", summary="List the entries visible to the caller")
+def list_entries(
+    session: ReadSession,
+    principal: CurrentPrincipal,
+    kind: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
+    organization: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
+    entry_status: Annotated[list[str], Query(alias="status", max_length=10)] = [],  # noqa: B006
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> EntryPage:
+    filters = repository.EntryFilters(kind=kind, organization=organization, status=entry_status)
+    items, total = repository.list_visible_entries(
+        session, principal, filters, offset=(page - 1) * per_page, limit=per_page
+    )
+    return EntryPage(
+        items=[summary_of(e) for e in items], total=total, page=page, per_page=per_page
+    )
+
+
+@router.get("/{entry_id}", responses=PROBLEMS)
+def get_entry(
+    entry: VisibleEntry,
+    request: Request,
+    response: Response,
+    session: ReadSession,
+    principal: CurrentPrincipal,
+) -> EntryRead:
+    _etag(response, entry.version)
+    return entry_read(session, entry, principal, registry_of(request))
+
+
+@router.patch(
+    "/{entry_id}",
+    responses={**PROBLEMS, 412: {"description": "Stale If-Match"}, 428: {}, 422: {}},
+)
+def update_entry(
+    entry: WritableEntry,
+    data: EntryUpdate,
+    request: Request,
+    response: Response,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+    if_match: Annotated[str | None, Header()] = None,
+) -> EntryRead:
+    registry = registry_of(request)
+    service.update_entry(
+        session, principal=principal, entry=entry, data=data, if_match=if_match, registry=registry
+    )
+    _etag(response, entry.version)
+    return entry_read(session, entry, principal, registry)
+
+
+@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS)
+def delete_entry(
+    entry: WritableEntry,
+    request: Request,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    from api.attachments.service import delete_blobs_after_commit
+
+    keys = service.delete_entry(session, principal=principal, entry=entry, if_match=if_match)
+    delete_blobs_after_commit(session, request.app.state.storage, keys)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{entry_id}/publish", responses={**PROBLEMS, 409: {}})
+def publish_entry(
+    entry: WritableEntry,
+    request: Request,
+    response: Response,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+    if_match: Annotated[str | None, Header()] = None,
+) -> EntryRead:
+    service.check_if_match(entry, if_match, required=False)
+    service.publish_entry(session, principal=principal, entry=entry)
+    _etag(response, entry.version)
+    return entry_read(session, entry, principal, registry_of(request))
+
+
+@router.get("/{entry_id}/revisions", responses=PROBLEMS)
+def list_revisions(
+    entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
+) -> RevisionList:
+    owner = principal.organization_id == entry.organization_id
+    revisions = repository.list_revisions(session, entry.id, published_only=not owner)
+    return RevisionList(items=[revision_summary(r) for r in revisions])
+
+
+@router.get("/{entry_id}/revisions/{number}", responses=PROBLEMS)
+def get_revision(
+    entry: VisibleEntry, number: int, session: ReadSession, principal: CurrentPrincipal
+) -> RevisionRead:
+    owner = principal.organization_id == entry.organization_id
+    revision = repository.get_revision(session, entry.id, number)
+    if revision is None or (revision.published_at is None and not owner):
+        raise NotFound("No such revision of this entry is visible to you.")
+    return revision_read(revision)

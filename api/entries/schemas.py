@@ -1,0 +1,195 @@
+"""Request and response bodies of the entries API.
+
+Structure and sizes are checked here; vocabulary codes, partners and indicator
+units are checked by the service against the live vocabulary table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Visibility = Literal["public", "network", "partners", "private"]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ShortText = Annotated[str, StringConstraints(max_length=300)]
+CodeList = Annotated[list[Code], Field(max_length=30)]
+
+
+class IndicatorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    value: float = Field(allow_inf_nan=False)
+    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class Link(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: AnyHttpUrl
+    title: ShortText | None = None
+
+
+class _EntryFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    summary: Annotated[str, StringConstraints(max_length=5_000)] = ""
+    body: Annotated[str, StringConstraints(max_length=200_000)] = ""
+    language: Code = "en"
+    authors: Annotated[list[ShortText], Field(max_length=50)] = []
+    program_types: CodeList = []
+    regions: CodeList = []
+    settings: CodeList = []
+    target_populations: CodeList = []
+    actors: CodeList = []
+    evaluation_design: Code | None = None
+    evidence_level: Code | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    indicators: Annotated[list[IndicatorIn], Field(max_length=100)] = []
+    links: Annotated[list[Link], Field(max_length=50)] = []
+    license: Annotated[str, StringConstraints(max_length=64)] | None = None
+    visibility: Visibility = "private"
+    shared_with: Annotated[list[Code], Field(max_length=50)] = []
+
+
+class EntryCreate(_EntryFields):
+    """A new entry, created as a draft of the caller's organization."""
+
+    kind: Code
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> EntryCreate:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        return self
+
+
+class EntryUpdate(BaseModel):
+    """A partial update: only the fields present are changed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: Code | None = None
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    summary: Annotated[str, StringConstraints(max_length=5_000)] | None = None
+    body: Annotated[str, StringConstraints(max_length=200_000)] | None = None
+    language: Code | None = None
+    authors: Annotated[list[ShortText], Field(max_length=50)] | None = None
+    program_types: CodeList | None = None
+    regions: CodeList | None = None
+    settings: CodeList | None = None
+    target_populations: CodeList | None = None
+    actors: CodeList | None = None
+    evaluation_design: Code | None = None
+    evidence_level: Code | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    indicators: Annotated[list[IndicatorIn], Field(max_length=100)] | None = None
+    links: Annotated[list[Link], Field(max_length=50)] | None = None
+    license: Annotated[str, StringConstraints(max_length=64)] | None = None
+    visibility: Visibility | None = None
+    shared_with: Annotated[list[Code], Field(max_length=50)] | None = None
+    comment: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _required_fields_not_null(self) -> EntryUpdate:
+        for name in ("kind", "title", "language", "visibility"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class OrganizationRef(BaseModel):
+    slug: str
+    name: str
+
+
+class IndicatorRead(BaseModel):
+    code: str
+    label: str | None
+    unit: str | None
+    value: float
+    note: str | None
+
+
+class AttachmentRead(BaseModel):
+    id: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    created_at: datetime
+    href: str
+
+
+class Origin(BaseModel):
+    node: str
+    id: str
+
+
+class EntrySummary(BaseModel):
+    id: str
+    kind: str
+    title: str
+    summary: str
+    organization: OrganizationRef
+    language: str
+    program_types: list[str]
+    regions: list[str]
+    visibility: Visibility
+    status: str
+    version: int
+    published_at: datetime | None
+    updated_at: datetime
+    href: str
+
+
+class EntryRead(EntrySummary):
+    body: str = Field(description="Markdown exactly as written")
+    body_html: str = Field(description="The body rendered to HTML and sanitised")
+    authors: list[str]
+    settings: list[str]
+    target_populations: list[str]
+    actors: list[str]
+    evaluation_design: str | None
+    evidence_level: str | None
+    period_start: date | None
+    period_end: date | None
+    indicators: list[IndicatorRead]
+    attachments: list[AttachmentRead]
+    links: list[dict[str, Any]]
+    license: str | None
+    shared_with: list[str] | None = Field(
+        description="Partner organizations; shown to the owner organization only"
+    )
+    origin: Origin | None
+    created_at: datetime
+    pending_revision: int | None = Field(
+        description="A saved, not yet published revision of a published entry (owner only)"
+    )
+
+
+class EntryPage(BaseModel):
+    items: list[EntrySummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class RevisionSummary(BaseModel):
+    number: int
+    created_at: datetime
+    published_at: datetime | None
+    comment: str | None
+    href: str
+
+
+class RevisionRead(RevisionSummary):
+    content: dict[str, Any]
+
+
+class RevisionList(BaseModel):
+    items: list[RevisionSummary]

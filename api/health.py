@@ -1,0 +1,43 @@
+"""Liveness, readiness and metrics endpoints (unauthenticated, no entry data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is alive")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Dependencies are reachable", responses={503: {}})
+def readyz(request: Request) -> Response:
+    checks: dict[str, Any] = {}
+    ready = True
+    try:
+        with request.app.state.session_factory() as session:
+            session.execute(text("SELECT 1"))
+        checks["database"] = {"status": "ok"}
+    except Exception as exc:  # any failure means "not ready"; details stay server-side
+        checks["database"] = {"status": "unavailable", "error": type(exc).__name__}
+        ready = False
+    for name, probe in getattr(request.app.state, "readiness_probes", {}).items():
+        result = probe()
+        checks[name] = result
+        ready = ready and result.get("status") == "ok"
+    body = {"status": "ok" if ready else "unavailable", "checks": checks}
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(request: Request) -> Response:
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

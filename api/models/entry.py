@@ -1,0 +1,162 @@
+"""Entries, their revisions, indicator values, partners and reader tags.
+
+An `Entry` row holds the *live* content: what readers see. Every saved change is
+an append-only `EntryRevision` with a full snapshot; once a revision has been
+published its row never changes again (enforced by a flush hook below).
+`EntryReader` rows are derived from status, visibility, owner and partners by
+`api.access.reader_tags` and rewritten in the same transaction as any change to
+those."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from api.models.base import Base, UTCDateTime, utcnow
+from api.models.organization import Organization
+
+VISIBILITIES = ("public", "network", "partners", "private")
+STATUSES = ("draft", "submitted", "changes_requested", "published", "rejected", "retracted")
+
+
+class Entry(Base):
+    __tablename__ = "entry"
+    __table_args__ = (
+        CheckConstraint(f"visibility IN {VISIBILITIES!r}", name="visibility"),
+        CheckConstraint(f"status IN {STATUSES!r}", name="status"),
+        UniqueConstraint("origin_node", "origin_id"),
+        Index("ix_entry_organization_status", "organization_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8))
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    program_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    settings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    target_populations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    actors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evaluation_design: Mapped[str | None] = mapped_column(String(64))
+    evidence_level: Mapped[str | None] = mapped_column(String(64))
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    license: Mapped[str | None] = mapped_column(String(64))
+    visibility: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    working_revision: Mapped[int] = mapped_column(Integer, default=1)
+    published_revision: Mapped[int | None] = mapped_column(Integer)
+    origin_node: Mapped[str | None] = mapped_column(String(500))
+    origin_id: Mapped[str | None] = mapped_column(String(200))
+    created_by_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
+    partners: Mapped[list[Organization]] = relationship(
+        secondary="entry_partner", lazy="selectin", order_by=Organization.slug
+    )
+    indicators: Mapped[list[IndicatorValue]] = relationship(
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="IndicatorValue.position",
+        passive_deletes=True,
+    )
+
+    # The ORM refuses an UPDATE whose WHERE version=<read> matches no row, so two
+    # writers racing past the If-Match check cannot both win.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EntryPartner(Base):
+    __tablename__ = "entry_partner"
+
+    entry_id: Mapped[str] = mapped_column(
+        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class EntryReader(Base):
+    """Derived: one row per reader tag of an entry (see api.access)."""
+
+    __tablename__ = "entry_reader"
+
+    entry_id: Mapped[str] = mapped_column(
+        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_value"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EntryRevision(Base):
+    """A saved state of an entry's content. Append-only; published ones are frozen."""
+
+    __tablename__ = "entry_revision"
+    __table_args__ = (UniqueConstraint("entry_id", "number"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    created_by_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PublishedRevisionIsImmutable(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _freeze_published_revisions(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in [*session.dirty, *session.deleted]:
+        if not isinstance(obj, EntryRevision):
+            continue
+        history = inspect(obj).attrs.published_at.history
+        before = [*history.deleted, *history.unchanged]
+        if any(value is not None for value in before) and (
+            obj in session.deleted or session.is_modified(obj)
+        ):
+            raise PublishedRevisionIsImmutable(f"revision {obj.number} is published")

@@ -1,0 +1,1 @@
+"""Member organizations of the node, and the accounts that act for them."""

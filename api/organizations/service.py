@@ -1,0 +1,70 @@
+"""Organization and membership use cases (creation from the CLI for now; the
+identity work adds the API for curators and organization admins)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.errors import Conflict, FieldError, ValidationFailed
+from api.models import ROLES, Account, Membership, Organization
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+def create_organization(
+    session: Session, *, slug: str, name: str, country: str | None = None
+) -> Organization:
+    errors = []
+    if not SLUG_PATTERN.match(slug):
+        errors.append(FieldError("slug", "lowercase letters, digits and inner hyphens, ≤ 64"))
+    if not name.strip():
+        errors.append(FieldError("name", "must not be empty"))
+    if country is not None and not re.fullmatch(r"[A-Z]{2}", country):
+        errors.append(FieldError("country", "an ISO 3166-1 alpha-2 code, e.g. KE"))
+    if errors:
+        raise ValidationFailed("The organization has invalid fields.", errors=errors)
+    if session.scalar(select(Organization).where(Organization.slug == slug)) is not None:
+        raise Conflict(f"An organization with slug {slug!r} exists already.")
+    organization = Organization(slug=slug, name=name.strip(), country=country)
+    session.add(organization)
+    session.flush()
+    return organization
+
+
+def get_organization(session: Session, slug: str) -> Organization | None:
+    return session.scalar(select(Organization).where(Organization.slug == slug))
+
+
+def list_organizations(session: Session) -> list[Organization]:
+    return list(session.scalars(select(Organization).order_by(Organization.slug)))
+
+
+def ensure_account(session: Session, *, issuer: str, subject: str, display_name: str) -> Account:
+    account = session.scalar(
+        select(Account).where(Account.issuer == issuer, Account.subject == subject)
+    )
+    if account is None:
+        account = Account(issuer=issuer, subject=subject, display_name=display_name)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def grant_role(session: Session, *, account: Account, organization: Organization, role: str) -> None:
+    if role not in ROLES:
+        raise ValidationFailed(
+            "Unknown role.", errors=[FieldError("role", f"one of {', '.join(ROLES)}")]
+        )
+    exists = session.scalar(
+        select(Membership).where(
+            Membership.account_id == account.id,
+            Membership.organization_id == organization.id,
+            Membership.role == role,
+        )
+    )
+    if exists is None:
+        session.add(Membership(account_id=account.id, organization_id=organization.id, role=role))
+        session.flush()

@@ -1,0 +1,99 @@
+"""Test databases, app and client fixtures shared by every suite.
+
+Integration tests run once per database backend: SQLite (a file under the test
+run's temp dir) and PostgreSQL (a fresh `offramp_test_<random>` database on the
+server named by OFFRAMP_TEST_POSTGRES_URL, default the local trust-auth server).
+Both are built by running the Alembic migrations, once per run; each test then
+starts from empty tables (vocabularies kept). Where PostgreSQL is unreachable its
+tests skip with the reason — except under CI=true, where that is a failure."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from api.migrate import migrate
+from api.models import Base
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "OFFRAMP_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/postgres"
+)
+KEEP_TABLES = {"vocabulary_term", "alembic_version"}
+
+
+@dataclass
+class TestDatabase:
+    backend: str
+    url: str
+    engine: Engine
+
+    def reset(self) -> None:
+        tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        with self.engine.begin() as connection:
+            if self.backend == "postgresql":
+                names = ", ".join(t.name for t in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+
+
+def _postgres_unavailable(reason: str) -> None:
+    message = f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: the PostgreSQL suite must run)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+    path = tmp_path_factory.mktemp("sqlite") / "offramp.db"
+    url = f"sqlite:///{path}"
+    from api.config import Settings
+    from api.db import make_engine
+
+    engine = make_engine(Settings(database_url=url, data_dir=path.parent))
+    migrate(engine)
+    yield TestDatabase("sqlite", url, engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[TestDatabase]:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"offramp_test_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any connection failure means "not reachable"
+        admin.dispose()
+        _postgres_unavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    try:
+        migrate(engine)
+        yield TestDatabase("postgresql", url, engine)
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Iterator[TestDatabase]:
+    db: TestDatabase = request.getfixturevalue(f"{request.param}_database")
+    db.reset()
+    yield db
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
