@@ -9,7 +9,12 @@ import typer
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
 
-app = typer.Typer(help="Offramp Exchange node", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Offramp Exchange node",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 org_app = typer.Typer(help="Member organizations", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 

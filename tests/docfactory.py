@@ -39,6 +39,7 @@ DOCUMENT_HEAD = (
 DOCUMENT_TAIL = b"</w:body></w:document>"
 
 GiB = 1 << 30
+PDF_PASSWORD = "s3cret"
 MiB = 1 << 20
 
 
@@ -74,7 +75,9 @@ def _raw_zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
     for name, data, crc, size in members:
         encoded = name.encode()
         offset = len(out)
-        fields = struct.pack("<HHHHHLLLHH", 20, 0, 8, 0, 0x21, crc, len(data), size, len(encoded), 0)
+        fields = struct.pack(
+            "<HHHHHLLLHH", 20, 0, 8, 0, 0x21, crc, len(data), size, len(encoded), 0
+        )
         out += b"PK\x03\x04" + fields + encoded + data
         directory += (
             b"PK\x01\x02"
@@ -209,7 +212,7 @@ def _pdf(objects: list[bytes]) -> bytes:
 
 @functools.cache
 def pdf_spinning(pages: int = 500, operators: int = 100_000) -> bytes:
-    """~100 KB PDF that keeps pypdf's text extraction busy for minutes.
+    """~80 KB PDF that keeps pypdf's text extraction busy for minutes.
 
     Every page shares one Flate content stream of 100k empty `() Tj` operators
     (~600 KB inflated, ~1 KB deflated). pypdf re-interprets it per page, at about
@@ -233,14 +236,38 @@ def pdf_spinning(pages: int = 500, operators: int = 100_000) -> bytes:
 
 
 @functools.cache
+def pdf_memory_hog(inflated_bytes: int = 60_000_000) -> bytes:
+    """One page whose content stream inflates to 60 MB of blanks before one `Tj`.
+
+    Under pypdf's own 75 MB inflation cap, so only the worker's address-space
+    limit stops it: inflating plus tokenizing needs a few times its size. Built
+    with zlib level 1 in ~0.2 s (the blanks exist briefly in the test process).
+    """
+    content = zlib.compress(b"BT /F1 1 Tf\n" + b" " * inflated_bytes + b"(x) Tj ET\n", 1)
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream"
+            % (len(content), content),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>",
+        ]
+    )
+
+
+@functools.cache
 def pdf_truncated() -> bytes:
     """A valid multi-page sample PDF cut off in the middle (no xref, no trailer)."""
-    whole = make_pdf([f"Paragraph {i} of a document that never finished uploading." for i in range(80)])
+    whole = make_pdf(
+        [f"Paragraph {i} of a document that never finished uploading." for i in range(80)]
+    )
     return whole[: len(whole) // 2]
 
 
 @functools.cache
-def pdf_encrypted(user_password: str = "s3cret") -> bytes:
+def pdf_encrypted(user_password: str = PDF_PASSWORD) -> bytes:
     """A sample PDF encrypted (RC4-128, no extra dependency) with a user password."""
     from pypdf import PdfReader, PdfWriter
 

@@ -35,8 +35,12 @@ DOCUMENT_PART = "word/document.xml"
 _READ_CHUNK = 64 * 1024
 
 # XML declaration, comments and PIs, then a DOCTYPE: spotted in the raw bytes so
-# a DTD is refused before libxml2 reads a single entity declaration.
-_PROLOG_DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<!DOCTYPE", re.S)
+# a DTD is refused before libxml2 reads a single entity declaration. The atomic
+# group and possessive star keep the match linear on adversarial prologs.
+_PROLOG_DOCTYPE = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?>(?:<\?.*?\?>|<!--.*?-->)\s*)*+<!DOCTYPE", re.DOTALL
+)
+_PROLOG_SCAN = 4096
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _T, _TAB, _BR, _CR = (_W + n for n in ("p", "tbl", "t", "tab", "br", "cr"))
@@ -181,7 +185,7 @@ def _document_text(stream: IO[bytes], max_chars: int, max_bytes: int) -> tuple[s
     document. Entities are never resolved and any DTD is refused outright: OPC
     (ECMA-376 Part 2) forbids DTDs in package parts, so only an attack has one.
     """
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
     parser = etree.XMLPullParser(
         events=("start", "end"),
@@ -197,7 +201,7 @@ def _document_text(stream: IO[bytes], max_chars: int, max_bytes: int) -> tuple[s
     read = 0
     checked_dtd = False
     while chunk := stream.read(_READ_CHUNK):
-        if not read and _PROLOG_DOCTYPE.match(chunk):
+        if not read and _PROLOG_DOCTYPE.match(chunk, 0, _PROLOG_SCAN):
             raise _has_dtd()
         read += len(chunk)
         if read > max_bytes:
@@ -230,9 +234,7 @@ def _document_text(stream: IO[bytes], max_chars: int, max_bytes: int) -> tuple[s
 
 
 def _has_dtd() -> Rejected:
-    return Rejected(
-        "DOCX contains a DTD", "document parts must not declare a DTD or entities"
-    )
+    return Rejected("DOCX contains a DTD", "document parts must not declare a DTD or entities")
 
 
 def _paragraph_text(paragraph: Any) -> str:

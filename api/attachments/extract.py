@@ -172,6 +172,4 @@ def _from_exit_status(returncode: int, timeout_seconds: float) -> UnprocessableD
 
 
 def _failed(message: str) -> UnprocessableDocument:
-    return UnprocessableDocument(
-        "text extraction failed", errors=[FieldError("file", message)]
-    )
+    return UnprocessableDocument("text extraction failed", errors=[FieldError("file", message)])

@@ -34,6 +34,7 @@ import csv
 import functools
 import hashlib
 import io
+import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ class DemoDataset:
 # --------------------------------------------------------------------------- reference data
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity (used as a cache key)
 class _Reference:
     labels: dict[str, dict[str, str]]  # vocabulary -> code -> label
     units: dict[str, str]  # indicator code -> unit
@@ -194,12 +195,13 @@ def _ancestors(ref: _Reference, code: str) -> list[str]:
     return chain
 
 
-def _region_of(ref: _Reference, country: str) -> str:
-    """The M49 top-level region ('002', '019', ...) of a country."""
+@functools.cache
+def _level_of(ref: _Reference, country: str, level: str) -> str:
+    """The M49 ancestor of `country` at `level` ("region": '002', '019', ...)."""
     for code in _ancestors(ref, country):
-        if ref.levels[code] == "region":
+        if ref.levels[code] == level:
             return code
-    return "001"
+    return ""
 
 
 # --------------------------------------------------------------------------- static tables
@@ -1021,11 +1023,12 @@ _DONE: Final = (
     "Participants received {comp1}, {comp2} and {comp3} over about {months} months.",
     "Each participant had an individual plan that was reviewed every {weeks} weeks.",
     "{staff} staff and {volunteers} volunteers were trained before the first intake.",
-    "The approach was adapted to local conditions after consultations with {actor2} and {pop}.",
+    "The approach was adapted to local conditions after consultations with {actor2} and "
+    "with {pop}.",
     "Referrals came mainly from {actor1}, and participation was voluntary.",
 )
 _FINDINGS_GENERIC: Final = (
-    "Participants and staff valued {comp1} most; {comp2} was harder to sustain.",
+    "Participants and staff valued {comp1} most, while sustaining {comp2} proved harder.",
     "Trust between {actor1} and participants grew over time, but turnover of staff "
     "interrupted several cases.",
     "Community acceptance improved where religious and community leaders were involved early.",
@@ -1186,6 +1189,13 @@ def _check_tables(ref: _Reference) -> None:
     need("target_population", list(_POPULATION_PHRASE))
     need("setting", list(_SETTING_PHRASE))
     need("actor", list(_ACTOR_PHRASE))
+    need("program_type", [scenario[1] for scenario in _SCENARIOS])
+    outcome_codes = {c for codes in _OUTCOME_INDICATORS.values() for c in codes}
+    need("indicator", sorted(outcome_codes - {"recidivism"}))
+    need("indicator", sorted(set(_INDICATOR_NOTES) - {"recidivism"}))
+    region_codes = [scenario[3] for scenario in _SCENARIOS if scenario[3] is not None]
+    if any(ref.levels.get(code) in (None, "country") for code in region_codes):
+        raise ValueError(f"demo generator uses unknown M49 region codes: {region_codes}")
     countries = [c for _, c, _ in _ORGANIZATIONS] + list(_COUNTRY_WEIGHTS[0])
     countries += [c for scenario in _SCENARIOS for c in scenario[0]]
     bad = sorted({c for c in countries if ref.levels.get(c) != "country"})
@@ -1256,8 +1266,10 @@ def _organizations() -> tuple[DemoOrganization, ...]:
 @dataclass(frozen=True, slots=True)
 class _OrgIndex:
     by_country: dict[str, tuple[DemoOrganization, ...]]
+    by_parent: dict[str, tuple[DemoOrganization, ...]]
+    by_subregion: dict[str, tuple[DemoOrganization, ...]]
     by_region: dict[str, tuple[DemoOrganization, ...]]
-    global_orgs: tuple[DemoOrganization, ...]
+    international: tuple[DemoOrganization, ...]
     slugs: tuple[str, ...]
 
 
@@ -1265,14 +1277,20 @@ class _OrgIndex:
 def _org_index() -> _OrgIndex:
     ref = _reference()
     by_country: dict[str, list[DemoOrganization]] = {}
+    by_parent: dict[str, list[DemoOrganization]] = {}
+    by_subregion: dict[str, list[DemoOrganization]] = {}
     by_region: dict[str, list[DemoOrganization]] = {}
     for org in _organizations():
         by_country.setdefault(org.country, []).append(org)
-        by_region.setdefault(_region_of(ref, org.country), []).append(org)
+        by_parent.setdefault(ref.parents[org.country], []).append(org)
+        by_subregion.setdefault(_level_of(ref, org.country, "subregion"), []).append(org)
+        by_region.setdefault(_level_of(ref, org.country, "region"), []).append(org)
     return _OrgIndex(
         by_country={k: tuple(v) for k, v in by_country.items()},
+        by_parent={k: tuple(v) for k, v in by_parent.items()},
+        by_subregion={k: tuple(v) for k, v in by_subregion.items()},
         by_region={k: tuple(v) for k, v in by_region.items()},
-        global_orgs=tuple(o for o in _organizations() if o.kind in ("international", "research")),
+        international=tuple(o for o in _organizations() if o.kind == "international"),
         slugs=tuple(o.slug for o in _organizations()),
     )
 
@@ -1332,9 +1350,7 @@ def _fmt_value(unit: str, value: float) -> str:
     return f"{value:+.2f}"
 
 
-def _make_indicators(
-    rng: _Rng, kind: EntryKind, group: str, force: bool
-) -> list[DemoIndicator]:
+def _make_indicators(rng: _Rng, kind: EntryKind, group: str, force: bool) -> list[DemoIndicator]:
     chance = {
         "evaluation": 0.85,
         "lessons_learned": 0.4,
@@ -1344,7 +1360,8 @@ def _make_indicators(
     if not force and rng.random() >= chance:
         return []
     values: dict[str, float] = {}
-    enrolled = max(8, min(5000, round(rng.lognormvariate(4.6, 0.9))))
+    # Log-scale, peaked around ~150: from about 10 to about 1,500 participants.
+    enrolled = max(8, round(math.exp(2.3 + 2.5 * (rng.random() + rng.random()))))
     values["participants_enrolled"] = float(enrolled)
     if kind != "policy_framework":
         completed = round(enrolled * rng.uniform(0.45, 0.95))
@@ -1436,13 +1453,16 @@ def _choose_countries(rng: _Rng, primary: str) -> list[str]:
 def _choose_org(rng: _Rng, ref: _Reference, country: str) -> DemoOrganization:
     index = _org_index()
     roll = rng.random()
-    same_country = index.by_country.get(country, ())
-    same_region = index.by_region.get(_region_of(ref, country), ())
-    if roll < 0.45 and same_country:
-        return rng.choice(same_country)
-    if roll < 0.8 and same_region:
-        return rng.choice(same_region)
-    return rng.choice(index.global_orgs)
+    tiers = (
+        (0.45, index.by_country.get(country, ())),
+        (0.7, index.by_parent.get(ref.parents[country], ())),
+        (0.8, index.by_subregion.get(_level_of(ref, country, "subregion"), ())),
+        (0.88, index.by_region.get(_level_of(ref, country, "region"), ())),
+    )
+    for threshold, orgs in tiers:
+        if roll < threshold and orgs:
+            return rng.choice(orgs)
+    return rng.choice(index.international)
 
 
 def _draft(rng: _Rng, ref: _Reference, index: int) -> _Draft:
@@ -1466,11 +1486,13 @@ def _draft(rng: _Rng, ref: _Reference, index: int) -> _Draft:
     spec = _PROGRAM_TYPES[primary_type]
     allowed = set(_allowed_types(countries[0])[0])
     related = [c for c in spec.related if c in allowed]
-    program_types = [primary_type, *_sample(rng, related, 0, 2)]
     if special == "returnee_women":
-        for code in ("returnee_repatriation", "reintegration"):
-            if code not in program_types:
-                program_types.append(code)
+        pair = ("returnee_repatriation", "reintegration")
+        other = pair[1] if primary_type == pair[0] else pair[0]
+        extras = _sample(rng, ("psychosocial", "livelihoods"), 0, 1)
+        program_types = [primary_type, other, *extras]
+    else:
+        program_types = [primary_type, *_sample(rng, related, 0, 2)]
 
     pool_pop: list[str] = []
     pool_set: list[str] = []
@@ -1506,7 +1528,12 @@ def _draft(rng: _Rng, ref: _Reference, index: int) -> _Draft:
     elif country_language is not None and language_roll < _LANGUAGE_SHARE:
         language = country_language
 
-    org = _choose_org(rng, ref, countries[0])
+    if special == "returnee_women":
+        # Run by an organization from the same M49 intermediate region (Eastern Africa).
+        local = _org_index().by_parent.get(ref.parents[countries[0]], ())
+        org = rng.choice(local) if local else _choose_org(rng, ref, countries[0])
+    else:
+        org = _choose_org(rng, ref, countries[0])
     return _Draft(
         kind=kind,
         countries=countries,
@@ -1522,7 +1549,6 @@ def _draft(rng: _Rng, ref: _Reference, index: int) -> _Draft:
 
 
 def _dates(rng: _Rng, kind: EntryKind) -> tuple[date, date, date]:
-    # Publication years lean towards recent ones.
     year = _pick(rng, _PUBLICATION_YEARS)
     first = max(date(year, 1, 1), _FIRST_PUBLISHED)
     last = min(date(year, 12, 31), _LAST_PUBLISHED)
@@ -1531,8 +1557,9 @@ def _dates(rng: _Rng, kind: EntryKind) -> tuple[date, date, date]:
         start = _add_days(published, -rng.randint(0, 180))
         end = _add_days(start, rng.randint(2 * 365, 5 * 365))
     elif kind == "program_profile":
-        start = _add_days(published, -rng.randint(365, 6 * 365))
-        end = _add_days(published, rng.randint(0, 3 * 365))
+        # The profile describes the programme up to (about) its publication.
+        end = _add_days(published, -rng.randint(0, 365))
+        start = _add_days(end, -rng.randint(365, 6 * 365))
     else:
         end = _add_days(published, -rng.randint(30, 540))
         start = _add_days(end, -rng.randint(180, 5 * 365))
@@ -1544,7 +1571,7 @@ def _dates(rng: _Rng, kind: EntryKind) -> tuple[date, date, date]:
 def _place(ref: _Reference, countries: Sequence[str], region_code: str | None) -> str:
     names = [_DISPLAY_NAMES.get(c, ref.names[c]) for c in countries]
     if region_code is not None:
-        return f"{ref.names[region_code]} ({_join(names)})"
+        return _join([*names, f"the wider {ref.names[region_code]} region"])
     return _join(names)
 
 
@@ -1599,7 +1626,7 @@ def _summary(d: _Draft, slots: dict[str, str], rng: _Rng, finding: str) -> str:
         ).format_map(slots)
     if d.kind == "evaluation":
         first = (
-            "This {design} assessed {a} {phrase} run by {org} for {pop} in {place} "
+            "This {design} examined {a} {phrase} run by {org} for {pop} in {place} "
             "between {y1} and {y2}."
         )
     elif d.kind == "lessons_learned":
@@ -1685,7 +1712,12 @@ def _body(
         ]
 
     context = [
-        f"Since {slots['y0']}, {slots['place']} has {rng.choice(_CONTEXT_EVENTS[spec.group])}."
+        f"Since {slots['y0']}, {slots['place']} {slots['has']} "
+        + (
+            "received women and children returning from areas controlled by armed groups."
+            if d.special == "returnee_women"
+            else f"{rng.choice(_CONTEXT_EVENTS[spec.group])}."
+        )
     ]
     context += [s.format_map(slots) for s in _sample(rng, _CONTEXT_EXTRA, 1, 2)]
     if d.special == "returnee_women":
@@ -1755,7 +1787,7 @@ def _attachments(
     for number, media_type in enumerate(media, start=1):
         codeword = _CODEWORD_STEMS[(number - 1) % len(_CODEWORD_STEMS)] + _letters(index)
         kind_of_annex = rng.choice(("Field notes", "Interview guide", "Monitoring tables"))
-        title = f"Annex {number}: {kind_of_annex} ({slots['place']})"
+        title = f"Annex {number}: {kind_of_annex}, {slots['place']}"
         paragraphs = (
             f"This annex belongs to a synthetic demo record. Internal reference: {codeword}.",
             f"The {codeword} cohort met every {slots['weeks']} weeks with caseworkers from "
@@ -1810,15 +1842,18 @@ def _make_entry(seed: int, index: int) -> DemoEntry:
     settings_phr = [_SETTING_PHRASE[s] for s in d.settings]
     if len(settings_phr) == 1:
         settings_phr.append(settings_phr[0] if d.settings[0] == "community" else "the community")
-    pop_phrase = (
-        "returnee women and their children"
-        if d.special == "returnee_women"
-        else _join([_POPULATION_PHRASE[p] for p in d.populations[:2]])
-    )
+    pop_phrases = [_POPULATION_PHRASE[p] for p in d.populations[:2]]
+    if d.special == "returnee_women":
+        pop_phrase = "returnee women and their children"
+    elif len(pop_phrases) == 2 and " and " not in "".join(pop_phrases):
+        pop_phrase = _join(pop_phrases)
+    else:
+        pop_phrase = pop_phrases[0]
     design_phrase = _DESIGN_PHRASE.get(evaluation_design or "none", "description")
     span_years = max(1, period_end.year - period_start.year)
     slots: dict[str, str] = {
         "place": _place(ref, d.countries, d.region_code),
+        "has": "have" if len(d.countries) > 1 or d.region_code else "has",
         "org": d.org.name,
         "prog": f"{rng.choice(_PROGRAM_NAME_A)} {rng.choice(_PROGRAM_NAME_B)}",
         "phrase": spec.phrase,
@@ -1880,10 +1915,9 @@ def _make_entry(seed: int, index: int) -> DemoEntry:
     visibility_roll = _pick(rng, _VISIBILITY_WEIGHTS)
     visibility: Visibility = _FORCED_VISIBILITY.get(index, visibility_roll)
     shared_with: list[str] = []
-    partner_pool = [s for s in _org_index().slugs if s != d.org.slug]
-    partners = _sample(rng, partner_pool, 1, 2)
     if visibility == "partners":
-        shared_with = partners
+        partner_pool = [s for s in _org_index().slugs if s != d.org.slug]
+        shared_with = _sample(rng, partner_pool, 1, 2)
 
     draft_roll = rng.random()
     status: EntryStatus = _FORCED_STATUS.get(index, "draft" if draft_roll < 0.1 else "published")

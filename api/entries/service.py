@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import secrets
 from base64 import b32encode
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.access import Principal
+from api.access import Principal, reader_tags
 from api.audit import record_event
 from api.entries import repository
 from api.entries.schemas import EntryCreate, EntryUpdate
@@ -34,7 +34,7 @@ from api.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from api.models import Entry, EntryRevision, IndicatorValue
+from api.models import Entry, EntryReader, EntryRevision, IndicatorValue
 from api.models.base import utcnow
 from api.vocabularies.registry import VocabularyRegistry
 
@@ -355,3 +355,61 @@ def delete_entry(
     session.delete(entry)
     session.flush()
     return keys
+
+
+def insert_entry(
+    session: Session,
+    *,
+    entry_id: str,
+    organization_id: int,
+    values: dict[str, Any],
+    partners: list[Any],
+    indicators: list[dict[str, Any]],
+    status: str,
+    published_at: datetime | None,
+    account_id: int | None = None,
+) -> Entry:
+    """Insert a complete entry with its first revision and reader tags, without
+    per-entry queries — for trusted bulk sources (demo data, imports) whose values
+    were validated by the caller. Published entries get a published revision 1."""
+    now = utcnow()
+    entry = Entry(
+        id=entry_id,
+        organization_id=organization_id,
+        status=status,
+        working_revision=1,
+        published_revision=1 if status == "published" else None,
+        published_at=published_at if status == "published" else None,
+        created_by_account_id=account_id,
+        created_at=published_at or now,
+        updated_at=published_at or now,
+        **values,
+    )
+    entry.partners = partners
+    _set_indicators(entry, indicators)
+    session.add(entry)
+    # Revisions and reader tags have no ORM relationship to Entry, so the unit of
+    # work would not order their INSERTs after the entry's: flush it first.
+    session.flush()
+    content = {name: _jsonable(values.get(name)) for name in CONTENT_FIELDS}
+    content["indicators"] = indicators
+    content["visibility"] = values["visibility"]
+    content["shared_with"] = [p.slug for p in partners]
+    session.add(
+        EntryRevision(
+            entry_id=entry_id,
+            number=1,
+            content=content,
+            created_by_account_id=account_id,
+            created_at=published_at or now,
+            published_at=published_at if status == "published" else None,
+        )
+    )
+    tags = reader_tags(
+        status=status,
+        visibility=values["visibility"],
+        owner_id=organization_id,
+        partner_ids=[p.id for p in partners],
+    )
+    session.add_all(EntryReader(entry_id=entry_id, tag=tag) for tag in sorted(tags))
+    return entry

@@ -1,0 +1,1 @@
+"""Search engines behind one small protocol. Imports nothing from `api`."""

@@ -1,0 +1,472 @@
+"""The embedded search backend: tantivy indexes in a local directory.
+
+Owns: the on-disk layout under `path` (`indexes/<generation>/` plus the pointer
+file `CURRENT` naming the live generation), opening and reopening indexes, the
+single-writer discipline across processes, the generation swap of `rebuild`,
+and running searches (pagination, sort, disjunctive facet counts, highlights).
+
+Does not: decide how user text becomes a query, the schema or highlight matching
+(`embedded_query.py`); it never passes user text to tantivy's query parser.
+
+Invariants:
+- Every search ANDs the caller's `readers` clause, so totals, hits and facet
+  counts only ever cover documents the caller may read.
+- `CURRENT` is only ever replaced whole (`os.replace`): every process sees
+  either the old or the new generation, and each search re-checks it (two
+  `stat` calls, ~µs) so a swap by any process is picked up on the next search.
+- At most one tantivy writer per generation directory exists at a time: the
+  lockfile is taken per batch and released (by consuming the writer) at once.
+
+Matching strategy: all query words must match. Only when that finds nothing and
+the query has more than one word are words dropped from the end until something
+matches (Meilisearch's `matchingStrategy: "last"`, applied to the zero-hit case
+only, so a query with hits never widens). Quoted phrases are not phrase queries:
+quotes are separators. A first-letter typo counts as one edit (Meilisearch: 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Order, Query
+
+from indexer.backends import embedded_query as eq
+from indexer.backends.base import (
+    FACETS,
+    HIGHLIGHT_FIELDS,
+    MAX_FACET_VALUES,
+    BackendError,
+    Hit,
+    SearchDocument,
+    SearchQuery,
+    SearchResult,
+)
+
+_Sig = tuple[int, int, int]  # (inode, mtime_ns, size): changes when a file is replaced
+
+
+def _sig(path: Path) -> _Sig | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@dataclass
+class _Live:
+    generation: str
+    directory: Path
+    index: Any
+    current_sig: _Sig | None
+    meta_sig: _Sig | None
+
+
+class EmbeddedBackend:
+    name = "embedded"
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        writer_heap_bytes: int = 128_000_000,
+        lock_timeout_seconds: float = 10.0,
+        batch_size: int = 2_000,
+    ) -> None:
+        self.path = Path(path)
+        self.writer_heap_bytes = writer_heap_bytes
+        self.lock_timeout_seconds = lock_timeout_seconds
+        self.batch_size = batch_size
+        self._live_state: _Live | None = None
+        self._state_lock = threading.Lock()  # guards _live_state
+        self._write_lock = threading.Lock()  # one writer per process at a time
+
+    # ------------------------------------------------------------ layout
+
+    @property
+    def _current_file(self) -> Path:
+        return self.path / "CURRENT"
+
+    @property
+    def _indexes(self) -> Path:
+        return self.path / "indexes"
+
+    def _read_current(self) -> str | None:
+        try:
+            name = self._current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _write_current(self, generation: str) -> None:
+        tmp = self.path / f".CURRENT.{generation}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(generation + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self._current_file)
+        dir_fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    @contextlib.contextmanager
+    def _layout_lock(self) -> Iterator[None]:
+        """Serialises generation creation/swap across processes (not searches or upserts)."""
+        self._indexes.mkdir(parents=True, exist_ok=True)
+        with open(self.path / "layout.lock", "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _new_generation(self) -> tuple[str, Path, Any]:
+        # Time-ordered names make leftovers easy to read; the suffix avoids clashes.
+        generation = f"g{time.time_ns()}-{secrets.token_hex(4)}"
+        directory = self._indexes / generation
+        directory.mkdir(parents=True)
+        index = tantivy.Index(eq.SCHEMA, path=str(directory), reuse=False)
+        eq.register_analyzers(index)
+        return generation, directory, index
+
+    def _open(self, generation: str) -> _Live:
+        directory = self._indexes / generation
+        if not (directory / "meta.json").exists():
+            raise FileNotFoundError(directory / "meta.json")
+        try:
+            index = tantivy.Index(eq.SCHEMA, path=str(directory), reuse=True)
+        except ValueError as exc:  # "An index exists but the schema does not match."
+            raise BackendError(
+                f"search index {directory} has an outdated schema; run a rebuild ({exc})"
+            ) from exc
+        eq.register_analyzers(index)
+        # Manual: a reload is triggered by a changed meta.json (see _live), which
+        # makes other processes' commits visible on the next search, not ~1 s later.
+        index.config_reader(reload_policy="manual")
+        meta_sig = _sig(directory / "meta.json")
+        index.reload()
+        return _Live(generation, directory, index, None, meta_sig)
+
+    def _live(self, *, create: bool = False) -> _Live:
+        if create and self._read_current() is None:
+            self.ensure_ready()
+        with self._state_lock:
+            for _attempt in range(5):
+                current_sig = _sig(self._current_file)
+                if current_sig is None:
+                    raise BackendError(f"no search index at {self.path} (ensure_ready not run)")
+                state = self._live_state
+                if state is None or state.current_sig != current_sig:
+                    generation = self._read_current()
+                    if generation is None:
+                        continue
+                    if state is None or state.generation != generation:
+                        try:
+                            state = self._open(generation)
+                        except FileNotFoundError:
+                            # Swapped and deleted between reading CURRENT and opening: re-read.
+                            continue
+                    state.current_sig = current_sig
+                    self._live_state = state
+                meta_sig = _sig(state.directory / "meta.json")
+                if meta_sig != state.meta_sig:
+                    if meta_sig is None:  # directory deleted by a swap: re-resolve
+                        state.current_sig = None
+                        continue
+                    state.index.reload()
+                    state.meta_sig = meta_sig
+                return state
+        raise BackendError(f"search index at {self.path} keeps changing; retry")
+
+    # ------------------------------------------------------------ lifecycle
+
+    def ensure_ready(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        if self._read_current() is None:
+            with self._layout_lock():
+                if self._read_current() is None:
+                    generation, _directory, index = self._new_generation()
+                    del index
+                    self._write_current(generation)
+        self._live()
+
+    def close(self) -> None:
+        with self._state_lock:
+            self._live_state = None
+
+    def health(self) -> dict[str, Any]:
+        try:
+            state = self._live()
+            return {"status": "ok", "documents": int(state.index.searcher().num_docs)}
+        except Exception as exc:  # health never raises
+            return {"status": "unavailable", "error": f"{type(exc).__name__}: {exc}"}
+
+    # ------------------------------------------------------------ writes
+
+    def _writer(self, index: Any, threads: int) -> Any:
+        """Take the directory's writer lock, retrying while another writer
+        (in this or another process) holds it, up to lock_timeout_seconds."""
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        delay = 0.01
+        while True:
+            try:
+                return index.writer(heap_size=self.writer_heap_bytes, num_threads=threads)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise BackendError(f"cannot open index writer: {exc}") from exc
+                if time.monotonic() + delay > deadline:
+                    raise BackendError(
+                        f"index writer busy for {self.lock_timeout_seconds:.1f}s: {exc}"
+                    ) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+
+    def _write(self, op: Callable[[Any], None], size: int) -> None:
+        # If a rebuild swaps generations while we write, the write may land in the
+        # retired directory (or fail because it was deleted): redo it on the new
+        # one. Every op is idempotent (delete-by-id then add).
+        for _attempt in range(3):
+            state = self._live(create=True)
+            with self._write_lock:
+                writer = self._writer(state.index, 1 if size < 1_000 else 0)
+                failure: Exception | None = None
+                try:
+                    op(writer)
+                    writer.commit()
+                except Exception as exc:
+                    failure = exc
+                finally:
+                    # Consuming the writer waits for merges and releases the lockfile;
+                    # merely dropping it could abandon merges and let segments pile up.
+                    with contextlib.suppress(Exception):
+                        writer.wait_merging_threads()
+                    del writer
+            if self._read_current() != state.generation:
+                continue
+            if failure is not None:
+                raise BackendError(f"index write failed: {failure}") from failure
+            self._live()  # meta.json changed: reload so the write is visible on return
+            return
+        raise BackendError("search index was swapped repeatedly during a write; retry")
+
+    def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        if not documents:
+            return
+        prepared = [(d["id"], eq.to_tantivy(d)) for d in documents]  # bad input raises here
+
+        def op(writer: Any) -> None:
+            for doc_id, doc in prepared:
+                # Delete then add in one commit: the delete only hits older opstamps,
+                # so a re-upsert replaces and a repeated id in the batch keeps the last.
+                writer.delete_documents_by_term("id", doc_id)
+                writer.add_document(doc)
+
+        self._write(op, len(prepared))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+
+        def op(writer: Any) -> None:
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", doc_id)
+
+        self._write(op, len(ids))
+
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self._layout_lock():  # one rebuild at a time, across processes
+            generation, directory, index = self._new_generation()
+            count = 0
+            try:
+                # A fresh, private directory: nobody else can hold its lock.
+                writer = index.writer(heap_size=self.writer_heap_bytes, num_threads=0)
+                try:
+                    seen: set[str] = set()
+                    for doc in documents:
+                        doc_id = doc["id"]
+                        if doc_id in seen:  # keep the last version, as upsert would
+                            writer.delete_documents_by_term("id", doc_id)
+                        seen.add(doc_id)
+                        writer.add_document(eq.to_tantivy(doc))
+                        count += 1
+                        if progress is not None and count % self.batch_size == 0:
+                            progress(count)
+                    writer.commit()
+                finally:
+                    with contextlib.suppress(Exception):
+                        writer.wait_merging_threads()
+                    del writer
+                del index
+                if progress is not None and count % self.batch_size != 0:
+                    progress(count)
+                new_state = self._open(generation)
+            except BaseException:
+                shutil.rmtree(directory, ignore_errors=True)
+                raise
+            self._write_current(generation)
+            with self._state_lock:
+                new_state.current_sig = _sig(self._current_file)
+                self._live_state = new_state
+            # Old generations (and leftovers of crashed rebuilds): open searchers
+            # keep working on Linux since their segment files stay mmapped.
+            for child in self._indexes.iterdir():
+                if child.name != generation:
+                    shutil.rmtree(child, ignore_errors=True)
+        return count
+
+    # ------------------------------------------------------------ reads
+
+    def fingerprints(self) -> dict[str, str]:
+        try:
+            searcher = self._live().index.searcher()
+            n = int(searcher.num_docs)
+            if n == 0:
+                return {}
+            everything = Query.all_query()
+            # Two fast-field sorts return (value, address) for every doc; joining
+            # on the address avoids loading 100k stored documents.
+            ids = searcher.search(everything, n, count=False, order_by_field="id", order=Order.Asc)
+            fps = searcher.search(everything, n, count=False, order_by_field="fingerprint")
+        except BackendError:
+            raise
+        except Exception as exc:
+            raise BackendError(f"fingerprints failed: {exc}") from exc
+        by_address = {(a.segment_ord, a.doc): fp for fp, a in fps.hits}
+        return {doc_id: by_address.get((a.segment_ord, a.doc), "") for doc_id, a in ids.hits}
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        try:
+            return self._search(query)
+        except BackendError:
+            raise
+        except Exception as exc:
+            raise BackendError(f"search failed: {type(exc).__name__}: {exc}") from exc
+
+    def _search(self, query: SearchQuery) -> SearchResult:
+        searcher = self._live().index.searcher()
+        words = eq.parse_words(query.text)
+        base = [eq.readers_clause(query.readers)]
+        year = eq.year_clause(query.year_from, query.year_to)
+        if year is not None:
+            base.append(year)
+        facet_filters = {
+            f: eq.facet_clause(f, values) for f, values in query.filters.items() if values
+        }
+        n_docs = int(searcher.num_docs)
+        offset = max(0, query.offset)
+        # Never ask tantivy for more than exists (a limit of 0 panics, §4.2).
+        window = max(1, min(max(0, query.limit), n_docs - offset))
+        newest = query.sort == "newest" or not words
+
+        while True:
+            text = eq.text_query(words) if words else None
+            main = eq.conjunction(text, [*base, *facet_filters.values()])
+            if newest:
+                total, addresses = _newest_page(searcher, main, offset, window)
+            else:
+                res = searcher.search(main, window, count=True, offset=offset)
+                total, addresses = res.count, [a for _score, a in res.hits]
+            if total > 0 or len(words) <= 1:
+                break
+            words = words[:-1]  # zero hits: drop the last word (module docstring)
+
+        if query.limit <= 0 or offset >= n_docs:
+            addresses = []
+        hits: list[Hit] = []
+        highlighter = eq.Highlighter(words)
+        for address in addresses[: max(0, query.limit)]:
+            stored = searcher.doc(address).to_dict()
+            document = eq.stored_display(stored)
+            highlights = {f: highlighter.render(document.get(f) or "") for f in HIGHLIGHT_FIELDS}
+            hits.append(Hit(id=document["id"], document=document, highlights=highlights))
+
+        facets = _facet_counts(searcher, query.facets, text, base, facet_filters, total)
+        return SearchResult(total=total, hits=hits, facets=facets)
+
+
+def _count(searcher: Any, query: Any) -> int:
+    return int(searcher.search(query, 1, count=True).count)
+
+
+def _newest_page(searcher: Any, query: Any, offset: int, limit: int) -> tuple[int, list[Any]]:
+    """`published_at` desc, then id asc, exactly (stable pages).
+
+    tantivy sorts by one fast field and breaks ties by doc address, which moves
+    with merges. So the page is found by date, and the (at most two) date groups
+    that may straddle the page edges are re-read ordered by id."""
+    res = searcher.search(
+        query, limit, count=True, order_by_field="published_at", offset=offset, order=Order.Desc
+    )
+    total, hits = int(res.count), list(res.hits)
+    if not hits:
+        return total, []
+    high, low = hits[0][0], hits[-1][0]
+
+    def by_id(date: int, skip: int, take: int) -> list[Any]:
+        group = eq.conjunction(query, [eq.published_clause(date, date)])
+        found = searcher.search(
+            group, take, count=False, order_by_field="id", offset=skip, order=Order.Asc
+        )
+        return [a for _id, a in found.hits]
+
+    # Docs with a later date than `high` all precede the page.
+    before = _count(searcher, eq.conjunction(query, [eq.published_clause(high, None, exclusive=True)]))
+    n_high = sum(1 for k, _ in hits if k == high)
+    page = by_id(high, offset - before, n_high)
+    if low != high:
+        middle = [(k, a) for k, a in hits if low < k < high]
+        # Groups strictly inside the page are complete: sort them by (date desc, id).
+        keyed = [(-k, searcher.doc(a).to_dict()["id"][0], i) for i, (k, a) in enumerate(middle)]
+        page += [middle[i][1] for _k, _id, i in sorted(keyed)]
+        page += by_id(low, 0, sum(1 for k, _ in hits if k == low))
+    return total, page
+
+
+def _facet_counts(
+    searcher: Any,
+    requested: Sequence[str],
+    text: Any | None,
+    base: list[Any],
+    facet_filters: dict[str, Any],
+    total: int,
+) -> dict[str, dict[str, int]]:
+    """Disjunctive counts: each facet counts under every filter except its own.
+
+    Facets without a selection share the full query and one aggregate call; each
+    selected facet needs its own call without its own clause."""
+    wanted = [f for f in dict.fromkeys(requested) if f in FACETS]
+    out: dict[str, dict[str, int]] = {f: {} for f in wanted}
+    groups: list[tuple[Any, list[str]]] = []
+    shared = [f for f in wanted if f not in facet_filters]
+    if shared and total > 0:  # total 0 means the shared query matches nothing
+        groups.append((eq.conjunction(text, [*base, *facet_filters.values()]), shared))
+    for f in wanted:
+        if f in facet_filters:
+            others = [q for g, q in facet_filters.items() if g != f]
+            groups.append((eq.conjunction(text, [*base, *others]), [f]))
+    for q, names in groups:
+        spec = {f: {"terms": {"field": f, "size": MAX_FACET_VALUES}} for f in names}
+        result = searcher.aggregate(q, spec)
+        for f in names:
+            buckets = result.get(f, {}).get("buckets", [])
+            out[f] = {str(b["key"]): int(b["doc_count"]) for b in buckets if b["doc_count"] > 0}
+    return out

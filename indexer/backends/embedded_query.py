@@ -1,0 +1,350 @@
+"""Schema, analyzers and query side of the embedded (tantivy) backend.
+
+Owns: the tantivy schema and analyzer definitions, turning user text into query
+words (typo budget, prefix on the last word), building the text, visibility,
+facet and year queries from Query constructors, converting a `SearchDocument`
+into a tantivy document, and deciding which stored words a highlight marks.
+
+Does not: open, write or swap index directories, run searches or shape results
+(`embedded.py`). It never hands user text to tantivy's query parser: the parser
+lets a user address any indexed field (`readers:public`, notes §4.2), so user
+text is tokenized here with the plain analyzer and only ever becomes term and
+fuzzy queries on the text fields.
+
+Invariant: nothing built from user text can match outside the text fields; the
+caller always ANDs the `readers` clause, so results can only narrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import tantivy
+from tantivy import Filter, FieldType, Occur, Query, TextAnalyzerBuilder, Tokenizer
+
+from indexer.backends.base import DISPLAY_FIELDS, FACETS, TEXT_FIELDS, SearchDocument
+from indexer.backends.highlight import mark_spans
+
+PLAIN_TOKENIZER = "offramp_plain"
+STEMMED_TOKENIZER = "offramp_en"
+# One unstemmed, folded copy of every text field: the target of the exact-plain,
+# fuzzy and prefix clauses. One field instead of five keeps each query word at
+# one fuzzy automaton (fuzzy scores are constant anyway, so per-field weighting
+# of typo matches would buy nothing).
+ALL_PLAIN = "all_plain"
+# Stemmed BM25 weight per field: title highest (the brief's ranking promise).
+FIELD_BOOSTS: Mapping[str, float] = {
+    "title": 4.0,
+    "summary": 2.0,
+    "body": 1.0,
+    "attachment_text": 0.75,
+    "organization_name": 1.0,
+}
+# Fuzzy hits score a constant 1.0 (tantivy#563): an exact word must outweigh it,
+# so the stemmed exact clause is multiplied on top of the field boost.
+EXACT_STEM_BOOST = 3.0
+MAX_QUERY_WORDS = 10  # Meilisearch uses only the first 10 query words
+MAX_QUERY_CHARS = 20_000  # bound the analyzer's work on hostile input
+LIST_FIELDS = frozenset((*FACETS, "display_regions", "readers"))
+STORED_FIELDS = frozenset(DISPLAY_FIELDS)
+assert set(FIELD_BOOSTS) == set(TEXT_FIELDS)
+
+
+def plain_analyzer() -> Any:
+    # remove_long first: tokens over 40 bytes are noise (base64, URLs) in both copies.
+    return (
+        TextAnalyzerBuilder(Tokenizer.simple())
+        .filter(Filter.remove_long(40))
+        .filter(Filter.lowercase())
+        .filter(Filter.ascii_fold())
+        .build()
+    )
+
+
+def stemmed_analyzer() -> Any:
+    return (
+        TextAnalyzerBuilder(Tokenizer.simple())
+        .filter(Filter.remove_long(40))
+        .filter(Filter.lowercase())
+        .filter(Filter.ascii_fold())
+        .filter(Filter.stopword("english"))
+        .filter(Filter.stemmer("english"))
+        .build()
+    )
+
+
+PLAIN = plain_analyzer()
+STEMMED = stemmed_analyzer()
+
+
+def register_analyzers(index: Any) -> None:
+    """Tokenizers are not persisted with the index: call after every open (notes §4.1)."""
+    index.register_tokenizer(PLAIN_TOKENIZER, PLAIN)
+    index.register_tokenizer(STEMMED_TOKENIZER, STEMMED)
+
+
+def build_schema() -> Any:
+    sb = tantivy.SchemaBuilder()
+    # fast: fingerprints() and the "newest" tie-break read ids via order_by_field.
+    sb.add_text_field("id", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    # "freq" (no positions): BM25 needs term frequencies only, and no phrase queries are built.
+    for name in TEXT_FIELDS:
+        sb.add_text_field(
+            name,
+            stored=name in STORED_FIELDS,
+            tokenizer_name=STEMMED_TOKENIZER,
+            index_option="freq",
+        )
+    sb.add_text_field(ALL_PLAIN, tokenizer_name=PLAIN_TOKENIZER, index_option="freq")
+    # Facets: raw fast fields, the only kind `aggregate` terms can count (notes §4.2).
+    for name in FACETS:
+        sb.add_text_field(
+            name,
+            stored=name in STORED_FIELDS,
+            fast=True,
+            tokenizer_name="raw",
+            index_option="basic",
+        )
+    sb.add_text_field("display_regions", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("readers", tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("year", indexed=True, fast=True)
+    sb.add_integer_field("published_at", indexed=True, fast=True)
+    sb.add_text_field("published_date", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("fingerprint", fast=True, tokenizer_name="raw", index_option="basic")
+    return sb.build()
+
+
+SCHEMA = build_schema()
+
+
+def to_tantivy(doc: SearchDocument) -> Any:
+    fields: dict[str, Any] = {
+        "id": [doc["id"]],
+        "published_at": [int(doc["published_at"] or 0)],
+        "fingerprint": [doc["fingerprint"]],
+        "display_regions": list(doc["display_regions"]),
+        "readers": list(doc["readers"]),
+    }
+    texts = [doc[name] or "" for name in TEXT_FIELDS]  # type: ignore[literal-required]
+    for name, text in zip(TEXT_FIELDS, texts, strict=True):
+        fields[name] = [text]
+    fields[ALL_PLAIN] = texts
+    for name in FACETS:
+        fields[name] = list(doc[name])  # type: ignore[literal-required]
+    if doc["year"] is not None:
+        fields["year"] = [int(doc["year"])]
+    if doc["published_date"]:
+        fields["published_date"] = [doc["published_date"]]
+    return tantivy.Document(**{k: v for k, v in fields.items() if v})
+
+
+def stored_display(stored: Mapping[str, list[Any]]) -> dict[str, Any]:
+    """DISPLAY_FIELDS from `Document.to_dict()` (every value is a list there)."""
+    out: dict[str, Any] = {}
+    for name in DISPLAY_FIELDS:
+        values = stored.get(name, [])
+        if name in LIST_FIELDS:
+            out[name] = list(values)
+        elif name == "published_date":
+            out[name] = values[0] if values else None
+        else:
+            out[name] = values[0] if values else ""
+    return out
+
+
+# ---------------------------------------------------------------- query words
+
+
+def typo_budget(word: str) -> int:
+    """Meilisearch's defaults: <5 chars exact, 5–8 one typo, ≥9 two."""
+    n = len(word)
+    return 0 if n < 5 else 1 if n < 9 else 2
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    text: str  # plain-analyzed (lowercased, folded)
+    stem: str | None  # stemmed form; None for stop words
+    typos: int
+    prefix: bool  # last word, still being typed
+
+
+def parse_words(text: str) -> list[QueryWord]:
+    """The first MAX_QUERY_WORDS words of `text`; never raises.
+
+    Syntax has no meaning: quotes, AND/OR/NOT, `field:value`, `*` and brackets
+    are separators or plain words. The last word is a prefix unless the text
+    ends in whitespace (the user finished typing it), as in Meilisearch."""
+    text = text.replace("\x00", " ")[:MAX_QUERY_CHARS]
+    tokens = [t for t in PLAIN.analyze(text) if t][:MAX_QUERY_WORDS]
+    if not tokens:
+        return []
+    prefix_last = not text[-1].isspace()
+    words = []
+    for i, token in enumerate(tokens):
+        stems = STEMMED.analyze(token)
+        words.append(
+            QueryWord(
+                text=token,
+                stem=stems[0] if stems else None,
+                typos=typo_budget(token),
+                # A one-letter prefix would expand to a large share of the
+                # vocabulary for little value; it stays an exact word.
+                prefix=prefix_last and i == len(tokens) - 1 and len(token) > 1,
+            )
+        )
+    return words
+
+
+def word_query(word: QueryWord) -> Any:
+    clauses: list[tuple[Any, Any]] = []
+    if word.stem:
+        for name, boost in FIELD_BOOSTS.items():
+            term = Query.term_query(SCHEMA, name, word.stem, index_option="freq")
+            clauses.append((Occur.Should, Query.boost_query(term, EXACT_STEM_BOOST * boost)))
+    clauses.append((Occur.Should, Query.term_query(SCHEMA, ALL_PLAIN, word.text, "freq")))
+    if word.typos or word.prefix:
+        fuzzy = Query.fuzzy_term_query(
+            SCHEMA,
+            ALL_PLAIN,
+            word.text,
+            distance=word.typos,
+            transposition_cost_one=True,
+            prefix=word.prefix,
+        )
+        clauses.append((Occur.Should, fuzzy))
+    return Query.boolean_query(clauses)
+
+
+def text_query(words: Sequence[QueryWord]) -> Any:
+    """Every word must match (in any text field, exactly, stemmed, with typos or as prefix)."""
+    return Query.boolean_query([(Occur.Must, word_query(w)) for w in words])
+
+
+def _any_of(field: str, values: Iterable[str]) -> Any:
+    # A Should of term queries beats term_set_query ~3x for short lists (notes §4.3).
+    terms = [(Occur.Should, Query.term_query(SCHEMA, field, v, "basic")) for v in dict.fromkeys(values)]
+    return Query.const_score_query(Query.boolean_query(terms), 0.0)
+
+
+def readers_clause(readers: Sequence[str]) -> Any:
+    return _any_of("readers", readers)
+
+
+def facet_clause(facet: str, values: Sequence[str]) -> Any:
+    return _any_of(facet, values)
+
+
+def year_clause(year_from: int | None, year_to: int | None) -> Any | None:
+    if year_from is None and year_to is None:
+        return None
+    if year_from is not None and year_to is not None and year_from > year_to:
+        return Query.empty_query()
+    rng = Query.range_query(SCHEMA, "year", FieldType.Integer, year_from, year_to)
+    return Query.const_score_query(rng, 0.0)
+
+
+def published_clause(lower: int | None, upper: int | None, *, exclusive: bool = False) -> Any:
+    rng = Query.range_query(
+        SCHEMA,
+        "published_at",
+        FieldType.Integer,
+        lower,
+        upper,
+        include_lower=not exclusive,
+        include_upper=not exclusive,
+    )
+    return Query.const_score_query(rng, 0.0)
+
+
+def conjunction(scored: Any | None, filters: Iterable[Any]) -> Any:
+    clauses = [(Occur.Must, q) for q in filters]
+    if scored is not None:
+        clauses.insert(0, (Occur.Must, scored))
+    return Query.boolean_query(clauses)
+
+
+# ------------------------------------------------------------------ highlights
+
+
+def within_distance(a: str, b: str, k: int) -> bool:
+    """Optimal-string-alignment distance(a, b) <= k (a transposition costs 1, as
+    in the fuzzy queries: `transposition_cost_one=True`)."""
+    la, lb = len(a), len(b)
+    if abs(la - lb) > k:
+        return False
+    if a == b:
+        return True
+    if k == 0:
+        return False
+    before: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        ai = a[i - 1]
+        best = i
+        for j in range(1, lb + 1):
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai != b[j - 1]))
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, before[j - 2] + 1)
+            cur[j] = v
+            best = min(best, v)
+        if best > k:  # every later row is at least this row's minimum
+            return False
+        before, prev = prev, cur
+    return prev[lb] <= k
+
+
+def prefix_within(token: str, word: str, k: int) -> bool:
+    """Some prefix of `token` is within `k` edits of `word` (tantivy's fuzzy prefix)."""
+    if token.startswith(word):
+        return True
+    lo, hi = max(0, len(word) - k), min(len(token), len(word) + k)
+    return any(within_distance(token[:p], word, k) for p in range(lo, hi + 1))
+
+
+class Highlighter:
+    """Marks stored words that the query's clauses would have matched.
+
+    tantivy's SnippetGenerator ignores fuzzy matches (tantivy#2576), so this
+    re-derives matches in Python from the plain analyzer's character offsets.
+    One instance per search: decisions are cached per distinct token."""
+
+    def __init__(self, words: Sequence[QueryWord]) -> None:
+        self.words = list(words)
+        self._cache: dict[str, bool] = {}
+
+    def matches(self, token: str) -> bool:
+        hit = self._cache.get(token)
+        if hit is None:
+            hit = self._cache[token] = self._match(token)
+        return hit
+
+    def _match(self, token: str) -> bool:
+        stem: str | None = None
+        for w in self.words:
+            if token == w.text or (w.prefix and token.startswith(w.text)):
+                return True
+            if w.typos and within_distance(token, w.text, w.typos):
+                return True
+            if w.prefix and w.typos and prefix_within(token, w.text, w.typos):
+                return True
+            if w.stem:
+                if stem is None:
+                    stems = STEMMED.analyze(token)
+                    stem = stems[0] if stems else ""
+                if stem == w.stem:
+                    return True
+        return False
+
+    def render(self, text: str) -> str:
+        if not self.words or not text:
+            return mark_spans(text, ())
+        spans = [
+            (t.char_offset_from, t.char_offset_to)
+            for t in PLAIN.pre_tokenize(text).tokens
+            if self.matches(t.text)
+        ]
+        return mark_spans(text, spans)

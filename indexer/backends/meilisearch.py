@@ -1,0 +1,676 @@
+"""The Meilisearch search backend: `SearchBackend` over Meilisearch's HTTP API (httpx, sync).
+
+Owns: the index's settings, the translation of `SearchQuery` into one `/multi-search`
+request (filter strings included), the mapping of engine responses onto
+`SearchResult`, waiting for every asynchronous write (task) to finish, and the
+build-then-swap rebuild.
+
+Deliberately does not: retry (the outbox consumer retries a failed write later, so
+every failure surfaces as `BackendError`), decide who may read what (the caller
+passes `SearchQuery.readers`, derived in `api.access`), use tenant tokens (the API
+proxies every search, so the visibility filter is added here, server side), or
+depend on an SDK (the official client is sync but not thread-safe, the other has a
+single maintainer; `/work/shared/notes/search.md` §2).
+
+Invariants:
+- every filter value reaches Meilisearch only through `quote_filter_value` (always
+  double-quoted, `\\` and `"` escaped), and attribute names only from the
+  allow-lists in `base`; the readers clause is its own element of the `filter`
+  array, which Meilisearch parses element by element and ANDs, so no user value
+  can widen it;
+- a write returns only after its task `succeeded`; `failed`, `canceled`, a task
+  timeout, an HTTP error or a transport error all raise `BackendError`.
+
+Written against Meilisearch v1.28.2 (docker-compose.yml) and the documentation at
+https://www.meilisearch.com/docs/ (paths cited below are relative to it)."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from indexer.backends.base import (
+    DISPLAY_FIELDS,
+    FACETS,
+    HIGHLIGHT_FIELDS,
+    MAX_FACET_VALUES,
+    TEXT_FIELDS,
+    BackendError,
+    Hit,
+    SearchDocument,
+    SearchQuery,
+    SearchResult,
+)
+from indexer.backends.highlight import (
+    POST_SENTINEL,
+    PRE_SENTINEL,
+    sentinels_to_html,
+    strip_sentinels,
+)
+
+log = logging.getLogger(__name__)
+
+PRIMARY_KEY = "id"
+READERS_FIELD = "readers"
+# Meilisearch only uses the first 10 query words (reference/api/search.mdx, "Query (q)";
+# learn/advanced/known_limitations); anything longer is cut here so a pasted page of
+# text costs nothing. 1 kB bounds the request whatever the words are.
+MAX_QUERY_WORDS = 10
+MAX_QUERY_BYTES = 1024
+# Documents per add-documents task. Also bounded by bytes: the default HTTP payload
+# limit is 100 MB (`payload_too_large`, known_limitations / --http-payload-size-limit)
+# and attachment_text can be large.
+BATCH_DOCUMENTS = 5_000
+BATCH_BYTES = 32 * 1024 * 1024
+DELETE_BATCH = 10_000
+FETCH_PAGE = 1_000
+# Task polling: first poll soon (most small writes finish in milliseconds), then back
+# off to at most this interval.
+POLL_FIRST_SECONDS = 0.01
+POLL_MAX_SECONDS = 0.5
+REBUILD_INFIX = "_rebuild_"
+
+# Index settings (reference/api/settings.mdx; PATCH /indexes/{uid}/settings is async).
+SETTINGS: dict[str, Any] = {
+    # List order is the attribute ranking order (`attribute` rule).
+    "searchableAttributes": list(TEXT_FIELDS),
+    "filterableAttributes": [*FACETS, READERS_FIELD, "year"],
+    "sortableAttributes": ["published_at", "year"],
+    # What a hit needs, plus `fingerprint` (small; lets a hit be checked against the
+    # database when debugging). `readers`, body and attachment_text never leave the
+    # engine in search responses. (The documents API ignores this list since v0.28 —
+    # meilisearch/specifications#143 — so `fingerprints()` does not depend on it.)
+    "displayedAttributes": [*DISPLAY_FIELDS, "fingerprint"],
+    # The v1.x default. NOT the newer ["…", "attributeRank", "sort", "wordPosition", …]
+    # default: those two rules only exist since v1.36 (changelog/v1.36) and v1.28.2
+    # would reject them (`invalid_settings_ranking_rules`).
+    "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
+    # Word length thresholds of the default typo budget, made explicit because the
+    # embedded backend mirrors them (resources/internals/typo_tolerance.mdx).
+    "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
+    # Default is 100 values, sorted alphabetically, so the 101st region code would
+    # silently vanish (notes §3.5). Sorting by count keeps the largest values when the
+    # cap bites, as a terms aggregation does (reference/api/settings.mdx, faceting).
+    "faceting": {"maxValuesPerFacet": MAX_FACET_VALUES, "sortFacetValuesBy": {"*": "count"}},
+    # maxTotalHits caps totalHits and how deep one can page (default 1000; notes §3.4).
+    # We want exact totals, so it is set far above the corpus size. Trade-off: the docs
+    # warn that high values with page/hitsPerPage "may result in queries taking
+    # seconds" (learn/front_end/pagination, guides/…/paginate_search_results); with a
+    # corpus of thousands of evaluations the candidate sets stay small.
+    "pagination": {"maxTotalHits": 1_000_000},
+    # Tokenizer defaults, stated so a manual change on the server is reverted.
+    "separatorTokens": [],
+    "nonSeparatorTokens": [],
+}
+# Settings whose list order carries no meaning (Meilisearch returns them sorted).
+_UNORDERED_SETTINGS = frozenset({"filterableAttributes", "sortableAttributes", "displayedAttributes"})
+
+
+class MeilisearchError(BackendError):
+    """A failure reported by Meilisearch or on the way to it.
+
+    `code` is Meilisearch's error code (reference/errors/error_codes.mdx) when there
+    is one — e.g. `index_not_found`, `invalid_search_filter`, or a task's
+    `error.code` — else a local one: `timeout`, `unreachable`, `task_timeout`,
+    `task_canceled`, `http_<status>`, `bad_response`."""
+
+    def __init__(self, message: str, *, code: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+# ---------------------------------------------------------------------------
+# Filter construction: the only place values are put into filter expressions.
+
+
+def quote_filter_value(value: str) -> str:
+    """`value` as a double-quoted filter string literal.
+
+    Meilisearch's filter parser (crates/filter-parser/src/value.rs) reads a quoted
+    value up to the first `"` not preceded by a backslash, turns `\\"` into `"`, then
+    unescapes the fragment with the `unescaper` crate (`\\\\` → `\\`, and `\\n`,
+    `\\u…` etc. are interpreted). So escaping the backslash first and then the quote
+    makes every backslash in the literal part of an escape pair we chose: the value
+    can neither end the literal early nor smuggle in an escape sequence. This is the
+    documented requirement since v1.4 ("you have to escape all the `\\` characters",
+    engine-team changelog v1.4; laravel/scout#958 does the same).
+
+    Lone surrogates (possible in a Python str, impossible in stored UTF-8 text) become
+    `?`, the same substitution `_json_bytes` applies to documents, so such a value
+    matches exactly what was stored for it."""
+    value = _scrub_surrogates(value)
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def in_clause(attribute: str, values: Iterable[str]) -> str:
+    """`attribute IN ["v1", "v2"]` for an allow-listed attribute name."""
+    if attribute not in _FILTER_ATTRIBUTES:
+        raise ValueError(f"not a filterable attribute: {attribute!r}")
+    return f"{attribute} IN [{', '.join(quote_filter_value(v) for v in values)}]"
+
+
+def year_clause(year_from: int | None, year_to: int | None) -> str | None:
+    parts = []
+    if year_from is not None:
+        parts.append(f"year >= {int(year_from)}")
+    if year_to is not None:
+        parts.append(f"year <= {int(year_to)}")
+    return " AND ".join(parts) if parts else None
+
+
+_FILTER_ATTRIBUTES = frozenset(SETTINGS["filterableAttributes"])
+
+
+def build_filter(query: SearchQuery, *, without: str | None = None) -> list[str]:
+    """The `filter` array for `query` (elements are ANDed by Meilisearch), omitting the
+    clause of facet `without` (for that facet's disjunctive counts). The readers
+    clause is always the first element."""
+    clauses = [in_clause(READERS_FIELD, query.readers)]
+    for facet in FACETS:  # fixed order: the request body is deterministic
+        values = query.filters.get(facet)
+        if facet == without or not values:
+            continue
+        clauses.append(in_clause(facet, values))
+    years = year_clause(query.year_from, query.year_to)
+    if years is not None:
+        clauses.append(years)
+    return clauses
+
+
+def normalize_text(text: str) -> str:
+    """The query string as sent: NULs and highlight sentinels removed, whitespace
+    collapsed, at most MAX_QUERY_WORDS words and MAX_QUERY_BYTES bytes."""
+    cleaned = strip_sentinels(_scrub_surrogates(text).replace("\x00", " "))
+    joined = " ".join(cleaned.split()[:MAX_QUERY_WORDS])
+    return joined.encode("utf-8")[:MAX_QUERY_BYTES].decode("utf-8", "ignore").strip()
+
+
+def page_window(offset: int, limit: int) -> tuple[int, int, int]:
+    """(page, hitsPerPage, skip) such that page `page` of size `hitsPerPage` holds
+    results [offset, offset + limit), starting `skip` hits into the page.
+
+    page/hitsPerPage is the only mode with an exhaustive `totalHits`; offset/limit
+    only gives `estimatedTotalHits` (reference/api/search.mdx, "Exhaustive and
+    estimated total number of search results"). Our API's offsets are multiples of
+    the limit, which maps exactly; for any other offset the smallest page size
+    ≥ limit whose page contains the whole window is used, and the extra hits are
+    dropped here. hitsPerPage 0 returns no hits but an exhaustive totalHits (ibid.,
+    "Number of results per page")."""
+    if offset < 0 or limit < 0:
+        raise ValueError("offset and limit must not be negative")
+    if limit == 0:
+        return 1, 0, 0
+    if offset % limit == 0:
+        return offset // limit + 1, limit, 0
+    size = limit
+    while offset // size != (offset + limit - 1) // size:
+        size += 1
+    page = offset // size
+    return page + 1, size, offset - page * size
+
+
+# ---------------------------------------------------------------------------
+# Helpers.
+
+
+def _scrub_surrogates(text: str) -> str:
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return "".join("?" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
+def _json_bytes(payload: Any) -> bytes:
+    # Serialized here rather than by httpx so a stray lone surrogate cannot raise
+    # UnicodeEncodeError mid-request ("replace" turns it into "?").
+    return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
+
+
+def _clean_document(document: SearchDocument) -> dict[str, Any]:
+    cleaned: dict[str, Any] = dict(document)
+    # highlight.py: the sentinels are stripped from inputs, so any sentinel in
+    # `_formatted` was inserted by the engine around a match.
+    for name in TEXT_FIELDS:
+        value = cleaned.get(name)
+        if isinstance(value, str):
+            cleaned[name] = strip_sentinels(value)
+    return cleaned
+
+
+def _batches(documents: Iterable[SearchDocument]) -> Iterator[list[bytes]]:
+    """Serialized documents grouped into add-documents payloads."""
+    batch: list[bytes] = []
+    size = 0
+    for document in documents:
+        encoded = _json_bytes(_clean_document(document))
+        if batch and (len(batch) >= BATCH_DOCUMENTS or size + len(encoded) > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(encoded)
+        size += len(encoded) + 1
+    if batch:
+        yield batch
+
+
+def _settings_match(current: Any, desired: Any, *, unordered: bool = False) -> bool:
+    """Whether `current` (GET settings) already has every value of `desired`."""
+    if isinstance(desired, dict):
+        return isinstance(current, dict) and all(
+            _settings_match(current.get(key), value, unordered=key in _UNORDERED_SETTINGS)
+            for key, value in desired.items()
+        )
+    if isinstance(desired, list) and unordered:
+        return isinstance(current, list) and sorted(map(str, current)) == sorted(desired)
+    return bool(current == desired)
+
+
+# ---------------------------------------------------------------------------
+
+
+class MeilisearchBackend:
+    name = "meilisearch"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        api_key: str | None,
+        index_uid: str = "entries",
+        timeout_seconds: float = 5.0,
+        task_timeout_seconds: float = 60.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.index_uid = index_uid
+        self._timeout = timeout_seconds
+        self._task_timeout = task_timeout_seconds
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._owns_client = client is None
+        self._client = client if client is not None else httpx.Client(timeout=timeout_seconds)
+
+    # -- HTTP ---------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        content: bytes | None = None,
+    ) -> Any:
+        """One HTTP exchange; returns the decoded JSON body (None if empty)."""
+        headers = dict(self._headers)
+        if body is not None:
+            content = _json_bytes(body)
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self._client.request(
+                method,
+                self.url + path,
+                params=params,
+                content=content,
+                headers=headers,
+                timeout=self._timeout,
+            )
+        except httpx.TimeoutException as exc:
+            raise MeilisearchError(
+                f"{method} {path}: timed out after {self._timeout}s", code="timeout"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise MeilisearchError(
+                f"{method} {path}: {type(exc).__name__}: {exc}", code="unreachable"
+            ) from exc
+        data: Any = None
+        if response.content:
+            try:
+                data = response.json()
+            except ValueError:
+                data = None
+        if response.is_success:
+            if response.content and data is None:
+                raise MeilisearchError(
+                    f"{method} {path}: response is not JSON", code="bad_response"
+                )
+            return data
+        # Error bodies are {message, code, type, link} (reference/errors/overview).
+        error = data if isinstance(data, dict) else {}
+        code = str(error.get("code") or f"http_{response.status_code}")
+        message = str(error.get("message") or response.reason_phrase)
+        raise MeilisearchError(
+            f"{method} {path}: HTTP {response.status_code} {code}: {message}",
+            code=code,
+            status=response.status_code,
+        )
+
+    def _write(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        content: bytes | None = None,
+    ) -> dict[str, Any]:
+        """A write: send it, then wait for its task to succeed; returns the task."""
+        enqueued = self._request(method, path, body=body, params=params, content=content)
+        # 202 {taskUid, indexUid, status: "enqueued", type, enqueuedAt}
+        # (capabilities/indexing/tasks_and_batches/async_operations.mdx).
+        if not isinstance(enqueued, dict) or not isinstance(enqueued.get("taskUid"), int):
+            raise MeilisearchError(f"{method} {path}: no taskUid in response", code="bad_response")
+        return self._wait(enqueued["taskUid"])
+
+    def _wait(self, task_uid: int) -> dict[str, Any]:
+        """Poll GET /tasks/{uid} until the task is finished (reference/api/tasks).
+
+        A 202 only means "enqueued" (notes §3.2: silent failures); `failed` carries
+        `error {message, code, type, link}` and means no change was made; `canceled`
+        also means the write did not happen. Both raise."""
+        deadline = time.monotonic() + self._task_timeout
+        delay = POLL_FIRST_SECONDS
+        while True:
+            task = self._request("GET", f"/tasks/{task_uid}")
+            if not isinstance(task, dict):
+                raise MeilisearchError(f"task {task_uid}: malformed task", code="bad_response")
+            status = task.get("status")
+            if status == "succeeded":
+                return task
+            if status == "failed":
+                error = task.get("error") or {}
+                code = str(error.get("code") or "task_failed")
+                raise MeilisearchError(
+                    f"task {task_uid} ({task.get('type')}) failed: {code}: "
+                    f"{error.get('message', '')}",
+                    code=code,
+                )
+            if status == "canceled":
+                raise MeilisearchError(
+                    f"task {task_uid} ({task.get('type')}) was canceled"
+                    f" by task {task.get('canceledBy')}",
+                    code="task_canceled",
+                )
+            if status not in ("enqueued", "processing"):
+                raise MeilisearchError(
+                    f"task {task_uid}: unknown status {status!r}", code="bad_response"
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise MeilisearchError(
+                    f"task {task_uid} still {status} after {self._task_timeout}s",
+                    code="task_timeout",
+                )
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, POLL_MAX_SECONDS)
+
+    # -- index management ---------------------------------------------------
+
+    def _create_index(self, uid: str) -> None:
+        """POST /indexes {uid, primaryKey}; an existing index is fine. The error
+        arrives in the task (index creation is async) or, defensively, as an
+        HTTP error."""
+        try:
+            self._write("POST", "/indexes", body={"uid": uid, "primaryKey": PRIMARY_KEY})
+        except MeilisearchError as exc:
+            if exc.code != "index_already_exists":
+                raise
+
+    def _delete_index(self, uid: str) -> None:
+        try:
+            self._write("DELETE", f"/indexes/{uid}")
+        except MeilisearchError as exc:
+            if exc.code != "index_not_found":
+                raise
+
+    def _apply_settings(self, uid: str, *, force: bool) -> None:
+        """PATCH the settings, unless (when not `force`) the index already has them.
+
+        Any settings update may re-index the whole index, even an identical one on
+        versions before v1.52 (notes §3.3; meilisearch/meilisearch#3242), so a
+        restart must not PATCH unchanged settings."""
+        if not force:
+            current = self._request("GET", f"/indexes/{uid}/settings")
+            if _settings_match(current, SETTINGS):
+                return
+        self._write("PATCH", f"/indexes/{uid}/settings", body=SETTINGS)
+
+    def ensure_ready(self) -> None:
+        self._create_index(self.index_uid)
+        self._apply_settings(self.index_uid, force=False)
+
+    def drop(self) -> None:
+        """Delete the live index and any rebuild leftovers (tests, resets)."""
+        prefix = self.index_uid + REBUILD_INFIX
+        offset = 0
+        leftovers: list[str] = []
+        while True:
+            page = self._request("GET", "/indexes", params={"offset": offset, "limit": 100})
+            results = page.get("results", []) if isinstance(page, dict) else []
+            leftovers.extend(
+                r["uid"] for r in results if str(r.get("uid", "")).startswith(prefix)
+            )
+            offset += len(results)
+            if not results or offset >= int(page.get("total", 0)):
+                break
+        for uid in [self.index_uid, *leftovers]:
+            self._delete_index(uid)
+
+    # -- writes -------------------------------------------------------------
+
+    def _add_documents(self, uid: str, batch: list[bytes]) -> None:
+        # POST = add or *replace* (PUT would merge into the old document):
+        # reference/api/documents.mdx, "Add or replace documents". primaryKey is
+        # only honoured on the first addition; the index is created with it anyway.
+        task = self._write(
+            "POST",
+            f"/indexes/{uid}/documents",
+            params={"primaryKey": PRIMARY_KEY},
+            content=b"[" + b",".join(batch) + b"]",
+        )
+        details = task.get("details") or {}
+        received, indexed = details.get("receivedDocuments"), details.get("indexedDocuments")
+        if isinstance(received, int) and isinstance(indexed, int) and indexed < received:
+            # Notes §1.3: compare indexedDocuments with receivedDocuments.
+            raise MeilisearchError(
+                f"only {indexed} of {received} documents indexed (task {task.get('uid')})",
+                code="documents_not_indexed",
+            )
+
+    def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        # Last version of an id wins, as it would in sequence.
+        unique = list({doc["id"]: doc for doc in documents}.values())
+        for batch in _batches(unique):
+            self._add_documents(self.index_uid, batch)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        # POST /indexes/{uid}/documents/delete-batch [ids]; missing ids are not an
+        # error (reference/api/documents/delete-documents-by-batch.mdx).
+        ids = list(dict.fromkeys(ids))
+        for start in range(0, len(ids), DELETE_BATCH):
+            self._write(
+                "POST",
+                f"/indexes/{self.index_uid}/documents/delete-batch",
+                body=ids[start : start + DELETE_BATCH],
+            )
+
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Build `{uid}_rebuild_<random>`, swap it with the live index, drop the old.
+
+        Flow from reference/api/indexes/swap-indexes.mdx (atomic; swaps documents,
+        settings and task history) and notes §1.4. Searches keep using the live uid
+        throughout. The live index must exist for the swap, so it is created (empty)
+        first if missing."""
+        tmp = f"{self.index_uid}{REBUILD_INFIX}{secrets.token_hex(4)}"
+        loaded = 0
+        try:
+            self._create_index(self.index_uid)
+            self._create_index(tmp)
+            # Settings before documents: one indexing pass instead of two
+            # (capabilities/indexing/advanced/indexing_best_practices.mdx).
+            self._apply_settings(tmp, force=True)
+            for batch in _batches(documents):
+                self._add_documents(tmp, batch)
+                loaded += len(batch)
+                if progress is not None:
+                    progress(loaded)
+            self._write("POST", "/swap-indexes", body=[{"indexes": [self.index_uid, tmp]}])
+        except BaseException:
+            try:
+                self._delete_index(tmp)
+            except MeilisearchError as cleanup_error:
+                log.warning("could not delete rebuild index %s: %s", tmp, cleanup_error)
+            raise
+        # `tmp` now holds the old documents. The new index is already live, so failing
+        # the rebuild here would misreport it; `drop()` or an operator removes it.
+        try:
+            self._delete_index(tmp)
+        except MeilisearchError as exc:
+            log.warning("rebuild swapped in, but the old index %s was not deleted: %s", tmp, exc)
+        return loaded
+
+    # -- reads --------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        requested = [f for f in dict.fromkeys(query.facets) if f in FACETS]
+        selected = [f for f in requested if query.filters.get(f)]
+        unselected = [f for f in requested if f not in selected]
+        q = normalize_text(query.text)
+        page, hits_per_page, skip = page_window(query.offset, query.limit)
+
+        main: dict[str, Any] = {
+            "indexUid": self.index_uid,
+            "q": q,
+            "filter": build_filter(query),
+            "page": page,
+            "hitsPerPage": hits_per_page,
+            "attributesToRetrieve": list(DISPLAY_FIELDS),
+            "attributesToHighlight": list(HIGHLIGHT_FIELDS),
+            "highlightPreTag": PRE_SENTINEL,
+            "highlightPostTag": POST_SENTINEL,
+            # "all": every query word must match, as the embedded backend ANDs words.
+            # The default "last" drops words from the end until something matches,
+            # which would make the two backends return different sets.
+            "matchingStrategy": "all",
+        }
+        if unselected:
+            main["facets"] = unselected
+        if query.sort == "newest" or not q:
+            main["sort"] = ["published_at:desc"]
+        queries = [main]
+        # Disjunctive facets: a selected facet's counts are computed without its own
+        # clause, so selecting region=014 still shows its siblings' counts.
+        for facet in selected:
+            queries.append(
+                {
+                    "indexUid": self.index_uid,
+                    "q": q,
+                    "filter": build_filter(query, without=facet),
+                    "facets": [facet],
+                    "limit": 0,
+                    "matchingStrategy": "all",
+                }
+            )
+        # reference/api/multi-search: {"queries": [...]} → {"results": [...]} in order;
+        # without "federation" every query gets its own result.
+        response = self._request("POST", "/multi-search", body={"queries": queries})
+        results = response.get("results") if isinstance(response, dict) else None
+        if not isinstance(results, list) or len(results) != len(queries):
+            raise MeilisearchError("multi-search: unexpected response shape", code="bad_response")
+
+        first = results[0]
+        hits = [self._hit(raw) for raw in first.get("hits", [])[skip : skip + query.limit]]
+        total = first.get("totalHits")
+        if not isinstance(total, int):
+            raise MeilisearchError("multi-search: no totalHits", code="bad_response")
+        facets: dict[str, dict[str, int]] = {}
+        distribution = first.get("facetDistribution") or {}
+        for facet in unselected:
+            facets[facet] = _counts(distribution.get(facet))
+        for facet, result in zip(selected, results[1:], strict=True):
+            facets[facet] = _counts((result.get("facetDistribution") or {}).get(facet))
+        return SearchResult(total=total, hits=hits, facets={f: facets[f] for f in requested})
+
+    @staticmethod
+    def _hit(raw: dict[str, Any]) -> Hit:
+        document = {name: raw.get(name) for name in DISPLAY_FIELDS}
+        formatted = raw.get("_formatted") or {}
+        highlights: dict[str, str] = {}
+        for name in HIGHLIGHT_FIELDS:
+            value = formatted.get(name, raw.get(name))
+            if isinstance(value, str):
+                highlights[name] = sentinels_to_html(value)
+            else:
+                highlights[name] = html.escape("" if value is None else str(value), quote=False)
+        return Hit(id=str(raw.get("id")), document=document, highlights=highlights)
+
+    def fingerprints(self) -> dict[str, str]:
+        # POST /indexes/{uid}/documents/fetch (v1.2+; the GET variant is slated for
+        # deprecation): reference/api/documents.mdx, "Get documents with POST".
+        found: dict[str, str] = {}
+        offset = 0
+        while True:
+            page = self._request(
+                "POST",
+                f"/indexes/{self.index_uid}/documents/fetch",
+                body={"fields": ["id", "fingerprint"], "offset": offset, "limit": FETCH_PAGE},
+            )
+            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                raise MeilisearchError("documents/fetch: unexpected shape", code="bad_response")
+            for document in page["results"]:
+                found[str(document["id"])] = str(document.get("fingerprint", ""))
+            offset += len(page["results"])
+            if not page["results"] or offset >= int(page.get("total", 0)):
+                return found
+
+    def health(self) -> dict[str, Any]:
+        try:
+            # GET /health → {"status": "available"} (reference/api/health.mdx).
+            status = self._request("GET", "/health")
+            if not isinstance(status, dict) or status.get("status") != "available":
+                return {"status": "unavailable", "error": f"engine status {status!r}"}
+            # {numberOfDocuments, isIndexing, fieldDistribution} (reference/api/stats).
+            stats = self._request("GET", f"/indexes/{self.index_uid}/stats")
+            return {
+                "status": "ok",
+                "documents": int(stats.get("numberOfDocuments", 0)),
+                "indexing": bool(stats.get("isIndexing", False)),
+            }
+        except MeilisearchError as exc:
+            # The code only: /readyz shows this without authentication.
+            return {"status": "unavailable", "error": exc.code}
+        except Exception as exc:  # never raise from a health probe
+            return {"status": "unavailable", "error": type(exc).__name__}
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+
+def _counts(distribution: Any) -> dict[str, int]:
+    if not isinstance(distribution, dict):
+        return {}
+    return {str(k): int(v) for k, v in distribution.items() if isinstance(v, int) and v > 0}
+
+
+__all__ = [
+    "SETTINGS",
+    "MeilisearchBackend",
+    "MeilisearchError",
+    "build_filter",
+    "in_clause",
+    "normalize_text",
+    "page_window",
+    "quote_filter_value",
+]
