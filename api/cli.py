@@ -9,6 +9,9 @@ import typer
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
 
+# The demo organization whose publisher token `serve --demo` prints.
+DEMO_TOKEN_ORG = "sahel-pathways-initiative"  # noqa: S105 - an org slug, not a secret
+
 app = typer.Typer(
     help="Offramp Exchange node",
     no_args_is_help=True,
@@ -163,4 +166,5 @@ def serve(
     )
 
 
-DEMO_TOKEN_ORG = "sahel-pathways"
+if __name__ == "__main__":
+    app()

@@ -11,6 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 PROBLEM_BASE = "https://offramp.exchange/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -130,9 +136,7 @@ class ServiceUnavailable(AppError):
     title = "Service unavailable"
 
 
-def _problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
-    from fastapi.responses import JSONResponse
-
+def _problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     return JSONResponse(
         problem, status_code=problem["status"], headers=headers, media_type=PROBLEM_MEDIA_TYPE
     )
@@ -153,31 +157,72 @@ def _location(loc: Sequence[Any]) -> str:
     return text or "body"
 
 
-def install_error_handlers(app: Any) -> None:
-    import structlog
-    from fastapi import Request
-    from fastapi.exceptions import RequestValidationError
-    from starlette.exceptions import HTTPException as StarletteHTTPException
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+_DESCRIPTIONS = {
+    401: "Missing or invalid bearer token",
+    403: "Visible, but the caller may not do this",
+    404: "Does not exist, or is not visible to the caller",
+    409: "Not allowed in the resource's current state",
+    412: "If-Match does not name the current version",
+    413: "Body or upload larger than the limit",
+    415: "Unsupported document type (decided by content)",
+    422: "Invalid fields; errors[] names each one",
+    428: "If-Match header required",
+    503: "A dependency is unavailable",
+}
 
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the problem documents a route can answer."""
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+def install_error_handlers(app: FastAPI) -> None:
     log = structlog.get_logger("api.errors")
 
-    @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> Any:
+    async def _app_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AppError)
         return _problem_response(exc.problem(request.url.path), exc.headers)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> Any:
+    async def _validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
         errors = []
         for item in exc.errors():
             message = str(item.get("msg", "invalid value"))
-            errors.append(FieldError(_location(item.get("loc", ())), message, type=item.get("type")))
+            errors.append(
+                FieldError(_location(item.get("loc", ())), message, type=item.get("type"))
+            )
         failed = ValidationFailed(
             "The request has invalid fields; see errors[] for each one.", errors=errors
         )
         return _problem_response(failed.problem(request.url.path))
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+    async def _http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
         titles = {
             404: ("not-found", "Not found"),
             405: ("method-not-allowed", "Method not allowed"),
@@ -197,8 +242,7 @@ def install_error_handlers(app: Any) -> None:
         }
         return _problem_response(problem, dict(exc.headers or {}))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Any:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", path=request.url.path)
         problem = {
             "type": PROBLEM_BASE + "internal-error",
@@ -208,3 +252,8 @@ def install_error_handlers(app: Any) -> None:
             "instance": request.url.path,
         }
         return _problem_response(problem)
+
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

@@ -29,7 +29,7 @@ KEEP_TABLES = {"vocabulary_term", "alembic_version"}
 
 
 @dataclass
-class TestDatabase:
+class DatabaseUnderTest:
     backend: str
     url: str
     engine: Engine
@@ -53,7 +53,7 @@ def _postgres_unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseUnderTest]:
     path = tmp_path_factory.mktemp("sqlite") / "offramp.db"
     url = f"sqlite:///{path}"
     from api.config import Settings
@@ -61,12 +61,12 @@ def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDa
 
     engine = make_engine(Settings(database_url=url, data_dir=path.parent))
     migrate(engine)
-    yield TestDatabase("sqlite", url, engine)
+    yield DatabaseUnderTest("sqlite", url, engine)
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[TestDatabase]:
+def postgres_database() -> Iterator[DatabaseUnderTest]:
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"offramp_test_{secrets.token_hex(4)}"
     try:
@@ -79,7 +79,7 @@ def postgres_database() -> Iterator[TestDatabase]:
     engine = create_engine(url, pool_size=10, max_overflow=20)
     try:
         migrate(engine)
-        yield TestDatabase("postgresql", url, engine)
+        yield DatabaseUnderTest("postgresql", url, engine)
     finally:
         engine.dispose()
         with admin.connect() as connection:
@@ -88,10 +88,10 @@ def postgres_database() -> Iterator[TestDatabase]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> Iterator[TestDatabase]:
-    db: TestDatabase = request.getfixturevalue(f"{request.param}_database")
+def database(request: pytest.FixtureRequest) -> DatabaseUnderTest:
+    db: DatabaseUnderTest = request.getfixturevalue(f"{request.param}_database")
     db.reset()
-    yield db
+    return db
 
 
 @pytest.fixture

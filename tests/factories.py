@@ -35,7 +35,9 @@ def member_token(app: FastAPI, org: str, *roles: str, person: str = "alice", **m
         organization = get_organization(session, org)
         assert isinstance(organization, Organization)
         account = ensure_account(
-            session, issuer=app.state.settings.issuer, subject=f"test:{org}:{person}",
+            session,
+            issuer=app.state.settings.issuer,
+            subject=f"test:{org}:{person}",
             display_name=f"{person} of {org}",
         )
         for role in roles or ("reader",):

@@ -18,15 +18,12 @@ from api.entries.dependencies import VisibleEntry, WritableEntry
 from api.entries.schemas import AttachmentRead
 from api.entries.service import require_editor
 from api.entries.views import attachment_of
+from api.errors import problem_responses
 
 router = APIRouter(prefix="/v1/entries/{entry_id}/attachments", tags=["attachments"])
 
 AttachmentId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 CHUNK_BYTES = 1024 * 1024
-PROBLEMS = {
-    403: {"description": "Visible, but the caller may not change it"},
-    404: {"description": "No such entry/attachment, or not visible"},
-}
 
 
 def _chunks(upload: UploadFile) -> Iterator[bytes]:
@@ -37,7 +34,7 @@ def _chunks(upload: UploadFile) -> Iterator[bytes]:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses={**PROBLEMS, 413: {}, 415: {}, 422: {}},
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
     summary="Attach a PDF, DOCX, Markdown or text document",
 )
 def upload_attachment(
@@ -63,12 +60,12 @@ def upload_attachment(
     return read
 
 
-@router.get("", responses=PROBLEMS)
+@router.get("", responses=problem_responses(401, 403, 404))
 def list_attachments(entry: VisibleEntry, session: ReadSession) -> list[AttachmentRead]:
     return [attachment_of(a) for a in service.list_attachments(session, entry.id)]
 
 
-@router.get("/{attachment_id}", responses=PROBLEMS)
+@router.get("/{attachment_id}", responses=problem_responses(401, 403, 404))
 def get_attachment(
     entry: VisibleEntry, attachment_id: AttachmentId, session: ReadSession
 ) -> AttachmentRead:
@@ -77,7 +74,10 @@ def get_attachment(
 
 @router.get(
     "/{attachment_id}/content",
-    responses={**PROBLEMS, 200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        **problem_responses(404),
+        200: {"content": {"application/octet-stream": {}}, "description": "The document"},
+    },
     response_class=FileResponse,
 )
 def download_attachment(
@@ -98,7 +98,9 @@ def download_attachment(
 
 
 @router.delete(
-    "/{attachment_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS
+    "/{attachment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
 )
 def delete_attachment(
     entry: WritableEntry,

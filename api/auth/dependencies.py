@@ -69,9 +69,7 @@ def get_principal(request: Request) -> Principal:
         raise Unauthorized("unsupported token subject")
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
-        principal = principal_for_account(
-            session, int(identifier), validated.organization_slug
-        )
+        principal = principal_for_account(session, int(identifier), validated.organization_slug)
     request.state.principal = principal
     return principal
 

@@ -82,9 +82,7 @@ def validate_access_token(
     except (ValueError, JoseError) as exc:
         raise Unauthorized("unknown signing key") from exc
     try:
-        decoded = jwt.decode(
-            token, key, algorithms=list(config.algorithms), registry=JWSRegistry()
-        )
+        decoded = jwt.decode(token, key, algorithms=list(config.algorithms), registry=JWSRegistry())
     except (JoseError, ValueError) as exc:
         raise Unauthorized("invalid token signature") from exc
     registry = jwt.JWTClaimsRegistry(

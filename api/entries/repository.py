@@ -42,9 +42,7 @@ def list_visible_entries(
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(
-            Entry.published_at.desc().nulls_last(), Entry.updated_at.desc(), Entry.id
-        )
+        query.order_by(Entry.published_at.desc().nulls_last(), Entry.updated_at.desc(), Entry.id)
         .offset(offset)
         .limit(limit)
     ).all()
@@ -54,9 +52,7 @@ def list_visible_entries(
 def replace_reader_tags(session: Session, entry: Entry) -> None:
     """Rewrite the derived reader-tag rows of `entry` (same transaction as the change)."""
     wanted = entry_reader_tags(entry)
-    current = set(
-        session.scalars(select(EntryReader.tag).where(EntryReader.entry_id == entry.id))
-    )
+    current = set(session.scalars(select(EntryReader.tag).where(EntryReader.entry_id == entry.id)))
     stale = current - wanted
     if stale:
         session.execute(
@@ -82,9 +78,7 @@ def get_revision(session: Session, entry_id: str, number: int) -> EntryRevision 
     )
 
 
-def list_revisions(
-    session: Session, entry_id: str, *, published_only: bool
-) -> list[EntryRevision]:
+def list_revisions(session: Session, entry_id: str, *, published_only: bool) -> list[EntryRevision]:
     query = select(EntryRevision).where(EntryRevision.entry_id == entry_id)
     if published_only:
         query = query.where(EntryRevision.published_at.is_not(None))

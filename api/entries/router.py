@@ -19,23 +19,17 @@ from api.entries.schemas import (
     RevisionRead,
 )
 from api.entries.views import entry_read, revision_read, revision_summary, summary_of
-from api.errors import NotFound
+from api.errors import NotFound, problem_responses
 from api.vocabularies.router import registry_of
 
 router = APIRouter(prefix="/v1/entries", tags=["entries"])
-
-PROBLEMS = {
-    401: {"description": "Missing or invalid bearer token"},
-    403: {"description": "Visible, but the caller may not do this"},
-    404: {"description": "No such entry, or not visible to the caller"},
-}
 
 
 def _etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses={**PROBLEMS, 422: {}})
+@router.post("", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 422))
 def create_entry(
     data: EntryCreate,
     request: Request,
@@ -69,7 +63,7 @@ def list_entries(
     )
 
 
-@router.get("/{entry_id}", responses=PROBLEMS)
+@router.get("/{entry_id}", responses=problem_responses(401, 403, 404))
 def get_entry(
     entry: VisibleEntry,
     request: Request,
@@ -83,7 +77,7 @@ def get_entry(
 
 @router.patch(
     "/{entry_id}",
-    responses={**PROBLEMS, 412: {"description": "Stale If-Match"}, 428: {}, 422: {}},
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
 )
 def update_entry(
     entry: WritableEntry,
@@ -102,7 +96,11 @@ def update_entry(
     return entry_read(session, entry, principal, registry)
 
 
-@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS)
+@router.delete(
+    "/{entry_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+)
 def delete_entry(
     entry: WritableEntry,
     request: Request,
@@ -117,7 +115,7 @@ def delete_entry(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{entry_id}/publish", responses={**PROBLEMS, 409: {}})
+@router.post("/{entry_id}/publish", responses=problem_responses(401, 403, 404, 409))
 def publish_entry(
     entry: WritableEntry,
     request: Request,
@@ -132,7 +130,7 @@ def publish_entry(
     return entry_read(session, entry, principal, registry_of(request))
 
 
-@router.get("/{entry_id}/revisions", responses=PROBLEMS)
+@router.get("/{entry_id}/revisions", responses=problem_responses(401, 403, 404))
 def list_revisions(
     entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
 ) -> RevisionList:
@@ -141,7 +139,7 @@ def list_revisions(
     return RevisionList(items=[revision_summary(r) for r in revisions])
 
 
-@router.get("/{entry_id}/revisions/{number}", responses=PROBLEMS)
+@router.get("/{entry_id}/revisions/{number}", responses=problem_responses(401, 403, 404))
 def get_revision(
     entry: VisibleEntry, number: int, session: ReadSession, principal: CurrentPrincipal
 ) -> RevisionRead:

@@ -231,8 +231,10 @@ def update_entry(
         raise Conflict(f"A {entry.status} entry cannot be edited.")
     fields = set(data.model_fields_set) - {"comment"}
     values = _model_values(data, fields)
-    already_used = {name: set(getattr(entry, name) or []) for name in ("program_types", "regions",
-                    "settings", "target_populations", "actors")}
+    already_used = {
+        name: set(getattr(entry, name) or [])
+        for name in ("program_types", "regions", "settings", "target_populations", "actors")
+    }
     for name in ("kind", "language", "evaluation_design", "evidence_level"):
         current = getattr(entry, name)
         already_used[name] = {current} if current else set()

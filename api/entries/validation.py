@@ -76,14 +76,14 @@ def check_codes(
     for index, indicator in enumerate(values.get("indicators") or []):
         code = indicator["code"]
         if not registry.is_valid("indicator", code):
-            errors.append(_unknown(f"indicators[{index}].code", "indicator", code, deprecated=False))
+            errors.append(
+                _unknown(f"indicators[{index}].code", "indicator", code, deprecated=False)
+            )
             continue
         problem = registry.check_indicator_value(code, indicator["value"])
         if problem:
             unit = registry.indicator_unit(code)
-            errors.append(
-                FieldError(f"indicators[{index}].value", problem, code=code, unit=unit)
-            )
+            errors.append(FieldError(f"indicators[{index}].value", problem, code=code, unit=unit))
     return errors
 
 

@@ -35,7 +35,7 @@ def summary_of(entry: Entry) -> EntrySummary:
         language=entry.language,
         program_types=list(entry.program_types),
         regions=list(entry.regions),
-        visibility=entry.visibility,  # type: ignore[arg-type]
+        visibility=entry.visibility,
         status=entry.status,
         version=entry.version,
         published_at=entry.published_at,

@@ -133,7 +133,9 @@ class EntryRevision(Base):
     __tablename__ = "entry_revision"
     __table_args__ = (UniqueConstraint("entry_id", "number"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
     entry_id: Mapped[str] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -53,7 +53,9 @@ def ensure_account(session: Session, *, issuer: str, subject: str, display_name:
     return account
 
 
-def grant_role(session: Session, *, account: Account, organization: Organization, role: str) -> None:
+def grant_role(
+    session: Session, *, account: Account, organization: Organization, role: str
+) -> None:
     if role not in ROLES:
         raise ValidationFailed(
             "Unknown role.", errors=[FieldError("role", f"one of {', '.join(ROLES)}")]

@@ -17,9 +17,7 @@ from api.vocabularies.registry import VocabularyRegistry
 
 def sync_shipped_terms(session: Session) -> int:
     """Upsert the shipped terms; returns how many rows were inserted."""
-    existing = {
-        (row.vocabulary, row.code): row for row in session.scalars(select(VocabularyTerm))
-    }
+    existing = {(row.vocabulary, row.code): row for row in session.scalars(select(VocabularyTerm))}
     inserted = 0
     for term in load_shipped_terms():
         row = existing.get((term.vocabulary, term.code))

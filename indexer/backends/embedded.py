@@ -227,11 +227,12 @@ class EmbeddedBackend:
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise BackendError(f"cannot open index writer: {exc}") from exc
-                if time.monotonic() + delay > deadline:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     raise BackendError(
                         f"index writer busy for {self.lock_timeout_seconds:.1f}s: {exc}"
                     ) from exc
-                time.sleep(delay)
+                time.sleep(min(delay, remaining))
                 delay = min(delay * 2, 0.25)
 
     def _write(self, op: Callable[[Any], None], size: int) -> None:
@@ -422,14 +423,14 @@ def _newest_page(searcher: Any, query: Any, offset: int, limit: int) -> tuple[in
     high, low = hits[0][0], hits[-1][0]
 
     def by_id(date: int, skip: int, take: int) -> list[Any]:
-        group = eq.conjunction(query, [eq.published_clause(date, date)])
+        group = eq.conjunction(query, [eq.published_clause(date)])
         found = searcher.search(
             group, take, count=False, order_by_field="id", offset=skip, order=Order.Asc
         )
         return [a for _id, a in found.hits]
 
     # Docs with a later date than `high` all precede the page.
-    before = _count(searcher, eq.conjunction(query, [eq.published_clause(high, None, exclusive=True)]))
+    before = _count(searcher, eq.conjunction(query, [eq.published_clause(high, after=True)]))
     n_high = sum(1 for k, _ in hits if k == high)
     page = by_id(high, offset - before, n_high)
     if low != high:

@@ -246,16 +246,14 @@ def year_clause(year_from: int | None, year_to: int | None) -> Any | None:
     return Query.const_score_query(rng, 0.0)
 
 
-def published_clause(lower: int | None, upper: int | None, *, exclusive: bool = False) -> Any:
-    rng = Query.range_query(
-        SCHEMA,
-        "published_at",
-        FieldType.Integer,
-        lower,
-        upper,
-        include_lower=not exclusive,
-        include_upper=not exclusive,
-    )
+def published_clause(date: int, *, after: bool = False) -> Any:
+    """`published_at == date`, or `> date` with `after`."""
+    if after:
+        rng = Query.range_query(
+            SCHEMA, "published_at", FieldType.Integer, date, None, include_lower=False
+        )
+    else:
+        rng = Query.range_query(SCHEMA, "published_at", FieldType.Integer, date, date)
     return Query.const_score_query(rng, 0.0)
 
 

@@ -89,28 +89,33 @@ SETTINGS: dict[str, Any] = {
     # meilisearch/specifications#143 — so `fingerprints()` does not depend on it.)
     "displayedAttributes": [*DISPLAY_FIELDS, "fingerprint"],
     # The v1.x default. NOT the newer ["…", "attributeRank", "sort", "wordPosition", …]
-    # default: those two rules only exist since v1.36 (changelog/v1.36) and v1.28.2
-    # would reject them (`invalid_settings_ranking_rules`).
+    # default the current docs show: those two rules only exist since v1.36
+    # (changelog/v1.36), so v1.28.2 would reject them.
     "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
     # Word length thresholds of the default typo budget, made explicit because the
     # embedded backend mirrors them (resources/internals/typo_tolerance.mdx).
     "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
     # Default is 100 values, sorted alphabetically, so the 101st region code would
     # silently vanish (notes §3.5). Sorting by count keeps the largest values when the
-    # cap bites, as a terms aggregation does (reference/api/settings.mdx, faceting).
+    # cap bites, as a terms aggregation does (`sortFacetValuesBy`, v1.3+;
+    # reference/api/settings.mdx, faceting object).
     "faceting": {"maxValuesPerFacet": MAX_FACET_VALUES, "sortFacetValuesBy": {"*": "count"}},
     # maxTotalHits caps totalHits and how deep one can page (default 1000; notes §3.4).
-    # We want exact totals, so it is set far above the corpus size. Trade-off: the docs
-    # warn that high values with page/hitsPerPage "may result in queries taking
-    # seconds" (learn/front_end/pagination, guides/…/paginate_search_results); with a
-    # corpus of thousands of evaluations the candidate sets stay small.
+    # We want exact totals, so it is set far above the corpus size. Trade-off: page/
+    # hitsPerPage "are resource-intensive … particularly likely if maxTotalHits is set
+    # to a value higher than its default" (reference/api/search.mdx, "Number of
+    # results per page"; notes §1.9 quotes "may result in queries taking seconds"
+    # above 20000). A corpus of thousands of evaluations keeps candidate sets small;
+    # lower this if the corpus grows by orders of magnitude.
     "pagination": {"maxTotalHits": 1_000_000},
     # Tokenizer defaults, stated so a manual change on the server is reverted.
     "separatorTokens": [],
     "nonSeparatorTokens": [],
 }
 # Settings whose list order carries no meaning (Meilisearch returns them sorted).
-_UNORDERED_SETTINGS = frozenset({"filterableAttributes", "sortableAttributes", "displayedAttributes"})
+_UNORDERED_SETTINGS = frozenset(
+    {"filterableAttributes", "sortableAttributes", "displayedAttributes"}
+)
 
 
 class MeilisearchError(BackendError):
@@ -453,9 +458,7 @@ class MeilisearchBackend:
         while True:
             page = self._request("GET", "/indexes", params={"offset": offset, "limit": 100})
             results = page.get("results", []) if isinstance(page, dict) else []
-            leftovers.extend(
-                r["uid"] for r in results if str(r.get("uid", "")).startswith(prefix)
-            )
+            leftovers.extend(r["uid"] for r in results if str(r.get("uid", "")).startswith(prefix))
             offset += len(results)
             if not results or offset >= int(page.get("total", 0)):
                 break
@@ -578,7 +581,13 @@ class MeilisearchBackend:
                     "q": q,
                     "filter": build_filter(query, without=facet),
                     "facets": [facet],
-                    "limit": 0,
+                    # Page mode, not `limit: 0`: facetDistribution is exhaustive only
+                    # in page mode (meilisearch/documentation#2868; "the paginated
+                    # search … is more exhaustive than the non-paginated one",
+                    # meilisearch/meilisearch#5403), as in the main query, so both
+                    # kinds of counts agree. hitsPerPage 0 returns no hits.
+                    "page": 1,
+                    "hitsPerPage": 0,
                     "matchingStrategy": "all",
                 }
             )
@@ -629,7 +638,7 @@ class MeilisearchBackend:
             if not isinstance(page, dict) or not isinstance(page.get("results"), list):
                 raise MeilisearchError("documents/fetch: unexpected shape", code="bad_response")
             for document in page["results"]:
-                found[str(document["id"])] = str(document.get("fingerprint", ""))
+                found[str(document.get("id"))] = str(document.get("fingerprint", ""))
             offset += len(page["results"])
             if not page["results"] or offset >= int(page.get("total", 0)):
                 return found
@@ -638,10 +647,13 @@ class MeilisearchBackend:
         try:
             # GET /health → {"status": "available"} (reference/api/health.mdx).
             status = self._request("GET", "/health")
-            if not isinstance(status, dict) or status.get("status") != "available":
-                return {"status": "unavailable", "error": f"engine status {status!r}"}
-            # {numberOfDocuments, isIndexing, fieldDistribution} (reference/api/stats).
+            state = status.get("status") if isinstance(status, dict) else None
+            if state != "available":
+                return {"status": "unavailable", "error": f"engine_{str(state)[:20]}"}
+            # {numberOfDocuments, isIndexing, fieldDistribution} (GET /indexes/{uid}/stats).
             stats = self._request("GET", f"/indexes/{self.index_uid}/stats")
+            if not isinstance(stats, dict):
+                return {"status": "unavailable", "error": "bad_response"}
             return {
                 "status": "ok",
                 "documents": int(stats.get("numberOfDocuments", 0)),

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 
 from api.config import Settings
 from api.main import create_app
-from tests.conftest import TestDatabase
+from tests.conftest import DatabaseUnderTest
 
 
 @pytest.fixture
-def settings(database: TestDatabase, data_dir: Path) -> Settings:
+def settings(database: DatabaseUnderTest, data_dir: Path) -> Settings:
     return Settings(
         environment="test",
         data_dir=data_dir,

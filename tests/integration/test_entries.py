@@ -22,8 +22,13 @@ class TestCreateEntry:
         assert response.headers["etag"] == '"1"'
         assert response.headers["location"] == f"/v1/entries/{body['id']}"
         assert body["indicators"] == [
-            {"code": "completion_rate", "label": "Completion rate", "unit": "percent",
-             "value": 81.5, "note": None}
+            {
+                "code": "completion_rate",
+                "label": "Completion rate",
+                "unit": "percent",
+                "value": 81.5,
+                "note": None,
+            }
         ]
         assert "<em>reported</em>" in body["body_html"]
 
@@ -68,9 +73,7 @@ class TestCreateEntry:
 
 
 class TestEditEntry:
-    def test_update_with_current_etag_bumps_version(
-        self, app: FastAPI, client: TestClient
-    ) -> None:
+    def test_update_with_current_etag_bumps_version(self, app: FastAPI, client: TestClient) -> None:
         token = member_token(app, "ngo-a", "publisher")
         entry = create_entry(client, token)
         response = client.patch(

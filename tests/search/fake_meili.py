@@ -140,6 +140,7 @@ class FakeMeili:
             self._routes.clear()
             self._task_scripts.clear()
             self._tasks.clear()
+            self._next_task_uid = 0
 
     # -- scripting ----------------------------------------------------------
 
@@ -161,7 +162,8 @@ class FakeMeili:
             return [
                 r
                 for r in self.requests
-                if (method is None or r.method == method.upper()) and (path is None or r.path == path)
+                if (method is None or r.method == method.upper())
+                and (path is None or r.path == path)
             ]
 
     def sequence(self, *, polls: bool = False) -> list[tuple[str, str]]:
