@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from tqdm import tqdm
 
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
@@ -130,6 +131,115 @@ def demo(
         f"demo data: {report.organizations_added} organizations and "
         f"{report.entries_added} entries added ({report.entries_skipped} already present)"
     )
+
+
+def _indexing_parts(settings: Settings) -> tuple[Any, Any, Any, Any]:
+    from api.vocabularies.service import load_registry
+    from indexer.factory import make_backend
+
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        registry = load_registry(session)
+    return engine, factory, make_backend(settings), registry
+
+
+@app.command()
+def worker() -> None:
+    """Drain the search outbox into the search engine until stopped (SIGTERM/SIGINT)."""
+    import signal
+
+    from indexer.consumer import OutboxConsumer
+    from indexer.runner import CachedRegistry, IndexerLoop
+
+    settings = _settings()
+    engine, factory, backend, _ = _indexing_parts(settings)
+    from api.vocabularies.service import load_registry
+
+    def registry() -> Any:
+        with factory() as session:
+            return load_registry(session)
+
+    consumer = OutboxConsumer(
+        factory, backend, CachedRegistry(registry), batch_size=settings.indexer_batch_size
+    )
+    loop = IndexerLoop(
+        consumer,
+        poll_interval_seconds=settings.indexer_poll_interval_seconds,
+        max_backoff_seconds=settings.indexer_max_backoff_seconds,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: loop.stop_event.set())
+    signal.signal(signal.SIGINT, lambda *_: loop.stop_event.set())
+    try:
+        backend.ensure_ready()
+    except Exception as exc:  # the loop retries with backoff until the engine is up
+        typer.echo(f"search engine not ready yet: {exc}", err=True)
+    typer.echo(f"indexer worker draining into {backend.name}")
+    try:
+        loop.run()
+    finally:
+        backend.close()
+        engine.dispose()
+
+
+@app.command()
+def reindex() -> None:
+    """Build a fresh index from the database and swap it in atomically."""
+    from indexer.maintenance import reindex as run
+
+    settings = _settings()
+    engine, factory, backend, registry = _indexing_parts(settings)
+    try:
+        backend.ensure_ready()
+        bar = tqdm(unit="entries", desc="reindex")
+        done = 0
+
+        def progress(loaded: int) -> None:
+            nonlocal done
+            bar.update(loaded - done)
+            done = loaded
+
+        loaded, report = run(factory, backend, registry, progress=progress)
+        bar.close()
+    finally:
+        backend.close()
+        engine.dispose()
+    typer.echo(
+        f"reindexed {loaded} entries; {len(report.missing) + len(report.stale) + len(report.extra)}"
+        " changed during the rebuild were re-applied"
+    )
+
+
+@app.command("check-index")
+def check_index(
+    repair: Annotated[bool, typer.Option("--repair", help="Fix what is found")] = False,
+) -> None:
+    """Report entries missing, stale or extra in the search index (exit 1 if any)."""
+    from indexer.maintenance import check_index as run_check
+    from indexer.maintenance import repair_index
+
+    settings = _settings()
+    engine, factory, backend, registry = _indexing_parts(settings)
+    try:
+        report = run_check(factory, backend, registry)
+        for label, ids in (
+            ("missing", report.missing),
+            ("stale", report.stale),
+            ("extra", report.extra),
+        ):
+            typer.echo(f"{label}: {len(ids)}" + (f" ({', '.join(ids[:10])})" if ids else ""))
+        typer.echo(f"outbox rows pending: {report.pending_outbox_rows}")
+        if report.clean:
+            typer.echo("index matches the database")
+            return
+        if repair:
+            fixed = repair_index(factory, backend, registry, report)
+            typer.echo(f"repaired {fixed} entries")
+            return
+    finally:
+        backend.close()
+        engine.dispose()
+    raise typer.Exit(1)
 
 
 @app.command()

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     indexer_poll_interval_seconds: float = 0.5
     indexer_batch_size: int = 500
     indexer_max_backoff_seconds: float = 60.0
+    index_wait_seconds: float = 2.0
 
     log_level: str = "INFO"
     log_json: bool = False

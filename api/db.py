@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
+from api.outbox import COMMITTED_KEY
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -57,9 +58,10 @@ def get_read_session(request: Request) -> Iterator[Session]:
 def get_write_session(request: Request) -> Iterator[Session]:
     with _session_factory(request)() as session, session.begin():
         yield session
-    after_commit = getattr(request.app.state, "after_commit", None)
-    if after_commit is not None:
-        after_commit()
+    committed = session.info.pop(COMMITTED_KEY, None)
+    freshness = getattr(request.app.state, "index_freshness", None)
+    if committed and freshness is not None:
+        freshness.after_commit(committed)
 
 
 ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
 from api import health
 from api.attachments import router as attachments_router
@@ -17,11 +19,25 @@ from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
 from api.entries import router as entries_router
 from api.errors import install_error_handlers
+from api.indexing import IndexFreshness, search_readiness
 from api.limits import BodySizeLimitMiddleware
 from api.observability import Metrics, RequestContextMiddleware, configure_logging
 from api.organizations import router as organizations_router
+from api.search import router as search_router
 from api.vocabularies import router as vocabularies_router
+from api.vocabularies.registry import VocabularyRegistry
 from api.vocabularies.service import load_registry
+from indexer.backends.base import BackendError
+from indexer.consumer import OutboxConsumer
+from indexer.factory import make_backend
+from indexer.runner import CachedRegistry, IndexerLoop
+
+log = structlog.get_logger("api")
+
+
+def _load_registry(factory: sessionmaker[Session]) -> VocabularyRegistry:
+    with factory() as session:
+        return load_registry(session)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,9 +62,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         }
         app.state.storage = LocalStorage(settings.data_dir / "attachments")
+        backend = make_backend(settings)
+        app.state.search_backend = backend
+        try:
+            backend.ensure_ready()
+        except BackendError as exc:
+            log.warning("search engine not ready at start; the indexer will retry", error=str(exc))
+        loop = None
+        if settings.indexer_in_process:
+            factory = app.state.session_factory
+            consumer = OutboxConsumer(
+                factory,
+                backend,
+                CachedRegistry(lambda: _load_registry(factory)),
+                batch_size=settings.indexer_batch_size,
+            )
+            loop = IndexerLoop(
+                consumer,
+                poll_interval_seconds=settings.indexer_poll_interval_seconds,
+                max_backoff_seconds=settings.indexer_max_backoff_seconds,
+            )
+            loop.start()
+        app.state.indexer_loop = loop
+        app.state.index_freshness = IndexFreshness(
+            app.state.session_factory, loop, wait_seconds=settings.index_wait_seconds
+        )
+        app.state.readiness_probes["search"] = lambda: search_readiness(
+            app.state.session_factory, backend, loop
+        )
         try:
             yield
         finally:
+            if loop is not None:
+                loop.stop()
+            backend.close()
             engine.dispose()
 
     app = FastAPI(
@@ -74,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organizations_router,
         entries_router,
         attachments_router,
+        search_router,
     ):
         app.include_router(module.router)
     return app

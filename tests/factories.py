@@ -92,3 +92,22 @@ def publish(client: TestClient, token: str, entry_id: str) -> dict[str, Any]:
 
 def published_entry(client: TestClient, token: str, **overrides: Any) -> dict[str, Any]:
     return publish(client, token, create_entry(client, token, **overrides)["id"])
+
+
+def wait_indexed(app: FastAPI, timeout: float = 60.0) -> None:
+    """Wake the in-process indexer and wait until the outbox is empty."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from api.models import SearchOutbox
+
+    deadline = time.monotonic() + timeout
+    while True:
+        app.state.indexer_loop.wake()
+        with app.state.session_factory() as session:
+            pending = session.scalar(select(func.count(SearchOutbox.id)))
+        if not pending:
+            return
+        assert time.monotonic() < deadline, f"{pending} outbox rows still pending"
+        time.sleep(0.02)

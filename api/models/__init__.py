@@ -14,6 +14,7 @@ from api.models.entry import (
     PublishedRevisionIsImmutable,
 )
 from api.models.organization import ROLES, Account, Membership, Organization
+from api.models.outbox import SearchOutbox
 from api.models.vocabulary import VocabularyTerm
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "Membership",
     "Organization",
     "PublishedRevisionIsImmutable",
+    "SearchOutbox",
     "VocabularyTerm",
 ]

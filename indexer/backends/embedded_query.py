@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import tantivy
-from tantivy import Filter, FieldType, Occur, Query, TextAnalyzerBuilder, Tokenizer
+from tantivy import FieldType, Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
 from indexer.backends.base import DISPLAY_FIELDS, FACETS, TEXT_FIELDS, SearchDocument
 from indexer.backends.highlight import mark_spans
@@ -158,7 +158,7 @@ def stored_display(stored: Mapping[str, list[Any]]) -> dict[str, Any]:
 
 
 def typo_budget(word: str) -> int:
-    """Meilisearch's defaults: <5 chars exact, 5–8 one typo, ≥9 two."""
+    """Meilisearch's defaults: <5 chars exact, 5-8 one typo, ≥9 two."""
     n = len(word)
     return 0 if n < 5 else 1 if n < 9 else 2
 
@@ -225,7 +225,9 @@ def text_query(words: Sequence[QueryWord]) -> Any:
 
 def _any_of(field: str, values: Iterable[str]) -> Any:
     # A Should of term queries beats term_set_query ~3x for short lists (notes §4.3).
-    terms = [(Occur.Should, Query.term_query(SCHEMA, field, v, "basic")) for v in dict.fromkeys(values)]
+    terms = [
+        (Occur.Should, Query.term_query(SCHEMA, field, v, "basic")) for v in dict.fromkeys(values)
+    ]
     return Query.const_score_query(Query.boolean_query(terms), 0.0)
 
 

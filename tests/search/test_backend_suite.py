@@ -157,12 +157,13 @@ def test_prefix_on_last_word(backend: SearchBackend, typed: str, title: str) -> 
     assert ids(run(backend, f"armed {typed}")) == {target["id"]}
 
 
-def test_exact_match_ranks_above_typo_match(backend: SearchBackend) -> None:
-    # The typo version is indexed first so insertion order cannot explain the ranking.
+@pytest.mark.parametrize("exact_first", [True, False])
+def test_exact_match_ranks_above_typo_match(backend: SearchBackend, exact_first: bool) -> None:
+    # Both insertion orders, so a tie broken by insertion order cannot pass.
     typo = make_doc(id="typo", title="Community reintegraton support", body="")
     exact = make_doc(id="exact", title="Community reintegration support", body="")
-    backend.upsert([typo])
-    backend.upsert([exact])
+    for doc in [exact, typo] if exact_first else [typo, exact]:
+        backend.upsert([doc])
 
     result = run(backend, "reintegration")
 
@@ -477,8 +478,7 @@ def mixed(backend: SearchBackend) -> set[str]:
     words = "rehabilitation secret readers public title private org"
     public = [make_doc(id=f"pub{i}", title=f"Rehabilitation programme {i}") for i in range(3)]
     private = [
-        make_doc(id=f"priv{i}", title=f"{words} x", body=words, readers=["org:9"])
-        for i in range(3)
+        make_doc(id=f"priv{i}", title=f"{words} x", body=words, readers=["org:9"]) for i in range(3)
     ]
     backend.upsert(public + private)
     return {d["id"] for d in public}
@@ -558,9 +558,12 @@ def test_rebuild_swaps_while_searches_keep_answering(backend: SearchBackend) -> 
 
     assert loaded == len(new)
     assert not errors
-    assert totals and set(totals) <= {len(old), len(new)}
+    assert totals
+    assert set(totals) <= {len(old), len(new)}
     assert ids(seen_during[0]) == {d["id"] for d in old}
-    assert progress and progress[-1] == len(new) and progress == sorted(progress)
+    assert progress
+    assert progress[-1] == len(new)
+    assert progress == sorted(progress)
     assert set(backend.fingerprints()) == {d["id"] for d in new}
     after = run(backend, "mentoring", limit=50)
     assert after.total == len(new)

@@ -246,7 +246,9 @@ def test_zero_hits_drop_words_from_the_end(backend: EmbeddedBackend) -> None:
     # No document has every word: the trailing ones are dropped until something matches.
     result = backend.search(q("mentoring youth qqqqzzzz"))
     assert [h.id for h in result.hits] == ["m"]
-    assert result.hits[0].highlights["title"] == "<mark>Mentoring</mark> returning <mark>youth</mark>"
+    assert (
+        result.hits[0].highlights["title"] == "<mark>Mentoring</mark> returning <mark>youth</mark>"
+    )
     assert backend.search(q("qqqqzzzz mentoring")).total == 0
 
 

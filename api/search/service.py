@@ -1,0 +1,153 @@
+"""Search use case: validate the request, build the engine query, map the answer.
+
+Visibility is the caller's reader tags from `api.access`, passed into the engine
+query, so hits, totals, facet counts and highlights all respect it. Every facet
+value is checked against its vocabulary (or the organization directory) before
+it reaches an engine; unknown ones are a 422 naming the parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.access import Principal, search_filter_tags
+from api.entries.schemas import OrganizationRef
+from api.errors import FieldError, ServiceUnavailable, ValidationFailed
+from api.models import Organization
+from api.search.schemas import SearchHit, SearchResponse
+from api.vocabularies.registry import VocabularyRegistry
+from indexer.backends.base import FACETS, BackendError, SearchBackend, SearchQuery
+
+FACET_VOCABULARY = {
+    "region": "region",
+    "country": "region",
+    "program_type": "program_type",
+    "kind": "kind",
+    "target_population": "target_population",
+    "setting": "setting",
+    "evaluation_design": "evaluation_design",
+    "evidence_level": "evidence_level",
+    "language": "language",
+}
+MAX_QUERY_WORDS_CHARS = 1_000
+
+
+def _check_filters(
+    session: Session, registry: VocabularyRegistry, filters: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    errors: list[FieldError] = []
+    checked: dict[str, list[str]] = {}
+    for facet, values in filters.items():
+        if not values:
+            continue
+        accepted: list[str] = []
+        if facet == "organization":
+            known = set(
+                session.scalars(select(Organization.slug).where(Organization.slug.in_(values)))
+            )
+            for value in values:
+                if value not in known:
+                    errors.append(
+                        FieldError(
+                            f"query.{facet}",
+                            f"no organization {value!r}",
+                            value=value,
+                            valid_codes="/v1/organizations",
+                        )
+                    )
+            accepted = sorted(known)
+        else:
+            vocabulary = FACET_VOCABULARY[facet]
+            for value in values:
+                valid = registry.is_valid(vocabulary, value, allow_deprecated=True)
+                if facet == "country" and valid:
+                    valid = registry.is_country(value)
+                if not valid:
+                    errors.append(
+                        FieldError(
+                            f"query.{facet}",
+                            f"{value!r} is not a {facet} code",
+                            value=value,
+                            valid_codes=f"/v1/vocabularies/{vocabulary}",
+                        )
+                    )
+                    continue
+                accepted.append(value)
+                # Entries indexed before a code was deprecated still carry it, and
+                # newer ones carry its replacement: a filter on either finds both.
+                replacement = registry.replacement(vocabulary, value)
+                if replacement:
+                    accepted.append(replacement)
+        checked[facet] = sorted(set(accepted))
+    if errors:
+        raise ValidationFailed("Some filter values are not known codes.", errors=errors)
+    return checked
+
+
+def search_entries(
+    session: Session,
+    *,
+    backend: SearchBackend,
+    registry: VocabularyRegistry,
+    principal: Principal,
+    text: str,
+    filters: Mapping[str, Sequence[str]],
+    year_from: int | None,
+    year_to: int | None,
+    sort: str,
+    page: int,
+    per_page: int,
+) -> SearchResponse:
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise ValidationFailed(
+            "year_from is after year_to.",
+            errors=[FieldError("query.year_from", "must not be after year_to")],
+        )
+    checked = _check_filters(session, registry, filters)
+    query = SearchQuery(
+        readers=search_filter_tags(principal),
+        text=text.replace("\x00", " ").strip(),
+        filters=checked,
+        year_from=year_from,
+        year_to=year_to,
+        sort="newest" if sort == "newest" else "relevance",
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        facets=FACETS,
+    )
+    try:
+        result = backend.search(query)
+    except BackendError as exc:
+        raise ServiceUnavailable("Search is temporarily unavailable; try again shortly.") from exc
+    hits = []
+    for hit in result.hits:
+        doc = hit.document
+        published = doc.get("published_date")
+        kinds = doc.get("kind") or [""]
+        hits.append(
+            SearchHit(
+                id=hit.id,
+                kind=kinds[0] if isinstance(kinds, list) else str(kinds),
+                title=doc.get("title", ""),
+                summary=doc.get("summary", ""),
+                organization=OrganizationRef(
+                    slug=(doc.get("organization") or [""])[0],
+                    name=doc.get("organization_name", ""),
+                ),
+                regions=list(doc.get("display_regions") or []),
+                program_types=list(doc.get("program_type") or []),
+                published_at=date.fromisoformat(published) if published else None,
+                highlights=hit.highlights,
+            )
+        )
+    return SearchResponse(
+        query=text,
+        total=result.total,
+        page=page,
+        per_page=per_page,
+        hits=hits,
+        facets=result.facets,
+    )

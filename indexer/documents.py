@@ -1,0 +1,93 @@
+"""Pure: the current state of an entry → its search document (or none).
+
+Only published entries are searchable; a draft, submitted, rejected or retracted
+entry has no document, so the indexer deletes it from the engine. Region codes
+are expanded to every M49 ancestor (an entry tagged only KE is found under 014,
+202, 002 and 001), and `readers` are the entry's reader tags from `api.access`,
+the same ones every SQL read uses."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from api.access import reader_tags
+from api.vocabularies.registry import VocabularyRegistry
+from indexer.backends.base import SearchDocument
+
+
+@dataclass(frozen=True)
+class EntrySource:
+    """What the document builder needs of an entry, read in one place (indexer.source)."""
+
+    id: str
+    status: str
+    visibility: str
+    organization_id: int
+    organization_slug: str
+    organization_name: str
+    partner_ids: tuple[int, ...]
+    kind: str
+    title: str
+    summary: str
+    body: str
+    language: str
+    program_types: tuple[str, ...]
+    regions: tuple[str, ...]
+    settings: tuple[str, ...]
+    target_populations: tuple[str, ...]
+    evaluation_design: str | None
+    evidence_level: str | None
+    published_at: datetime | None
+    attachment_texts: tuple[str, ...]
+
+
+def fingerprint(document: dict[str, object]) -> str:
+    payload = {k: v for k, v in document.items() if k != "fingerprint"}
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()[:32]
+
+
+def _codes(values: Sequence[str | None]) -> list[str]:
+    return sorted({v for v in values if v})
+
+
+def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchDocument | None:
+    if source.status != "published":
+        return None
+    readers = reader_tags(
+        status=source.status,
+        visibility=source.visibility,
+        owner_id=source.organization_id,
+        partner_ids=source.partner_ids,
+    )
+    published = source.published_at
+    document: SearchDocument = {
+        "id": source.id,
+        "title": source.title,
+        "summary": source.summary,
+        "body": source.body,
+        "attachment_text": "\n\n".join(source.attachment_texts),
+        "organization_name": source.organization_name,
+        "region": registry.expand_regions(source.regions),
+        "country": _codes([c for c in source.regions if registry.is_country(c)]),
+        "program_type": _codes(source.program_types),
+        "kind": [source.kind],
+        "target_population": _codes(source.target_populations),
+        "setting": _codes(source.settings),
+        "evaluation_design": _codes([source.evaluation_design]),
+        "evidence_level": _codes([source.evidence_level]),
+        "language": [source.language],
+        "organization": [source.organization_slug],
+        "display_regions": list(source.regions),
+        "year": published.year if published else None,
+        "published_at": int(published.timestamp()) if published else 0,
+        "published_date": published.date().isoformat() if published else None,
+        "readers": sorted(readers),
+        "fingerprint": "",
+    }
+    document["fingerprint"] = fingerprint(dict(document))
+    return document
