@@ -29,7 +29,10 @@ def readyz(request: Request) -> Response:
         checks["database"] = {"status": "unavailable", "error": type(exc).__name__}
         ready = False
     for name, probe in getattr(request.app.state, "readiness_probes", {}).items():
-        result = probe()
+        try:
+            result = probe()
+        except Exception as exc:  # a failing probe means "not ready", never a 500
+            result = {"status": "unavailable", "error": type(exc).__name__}
         checks[name] = result
         ready = ready and result.get("status") == "ok"
     body = {"status": "ok" if ready else "unavailable", "checks": checks}
