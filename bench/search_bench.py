@@ -6,7 +6,7 @@ full reindex time and peak memory, on N synthetic demo entries.
 
 Prints figures; asserts nothing. Uses a fresh data directory with SQLite (or
 --database-url) and the embedded engine, a real uvicorn server on loopback for
-the API figures, and the same query mix (one-word, multi-word, typo, prefix; 0–3
+the API figures, and the same query mix (one-word, multi-word, typo, prefix; 0-3
 facet filters; anonymous and member) for the API and the direct engine calls."""
 
 from __future__ import annotations
@@ -17,29 +17,27 @@ import random
 import resource
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.access import NETWORK, PUBLIC, org_tag  # noqa: E402
-from api.config import Settings  # noqa: E402
-from api.db import make_engine, make_session_factory  # noqa: E402
-from api.demo.load import load_demo  # noqa: E402
-from api.migrate import migrate  # noqa: E402
-from api.organizations.service import get_organization  # noqa: E402
-from api.vocabularies.service import load_registry  # noqa: E402
-from indexer.backends.base import FACETS, SearchQuery  # noqa: E402
-from indexer.backends.embedded import EmbeddedBackend  # noqa: E402
-from indexer.consumer import OutboxConsumer  # noqa: E402
-from indexer.maintenance import reindex  # noqa: E402
+from api.access import NETWORK, PUBLIC, org_tag
+from api.config import Settings
+from api.db import make_engine, make_session_factory
+from api.demo.load import load_demo
+from api.migrate import migrate
+from api.organizations.service import get_organization
+from api.vocabularies.service import load_registry
+from indexer.backends.base import FACETS, SearchQuery
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.consumer import OutboxConsumer
+from indexer.maintenance import reindex
 
 WORDS = ["reintegration", "rehabilitation", "mentoring", "prison", "returnees", "family"]
 MULTI = ["returnee women", "prison rehabilitation", "community reintegration", "family support"]
@@ -174,7 +172,7 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.1)
             # warm-up, same as the engine got none: both sides measured cold-to-warm alike
-            for text, filters, as_member in mix[:20]:
+            for text, filters, _member in mix[:20]:
                 http.get("/v1/search", params={"q": text, **filters})
             api_times: list[float] = []
             for text, filters, as_member in mix:
