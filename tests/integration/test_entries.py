@@ -136,3 +136,59 @@ class TestPublishAndRevisions:
         assert client.get(url).json()["title"] == "Revised title"
         anonymous_revisions = client.get(f"{url}/revisions").json()["items"]
         assert [r["number"] for r in anonymous_revisions] == [1, 2]
+
+
+class TestDirectoryAndAttachmentMetadata:
+    def test_organizations_directory(self, app: FastAPI, client: TestClient) -> None:
+        member_token(app, "ngo-a", "reader")
+        listing = client.get("/v1/organizations").json()
+        assert listing == [{"slug": "ngo-a", "name": "Ngo-A", "country": "KE"}]
+        assert client.get("/v1/organizations/ngo-a").json()["slug"] == "ngo-a"
+        assert client.get("/v1/organizations/nobody").status_code == 404
+
+    def test_attachment_listing_and_metadata(self, app: FastAPI, client: TestClient) -> None:
+        token = member_token(app, "ngo-a", "publisher")
+        entry = create_entry(client, token)
+        uploaded = client.post(
+            f"/v1/entries/{entry['id']}/attachments",
+            files={"file": ("notes.md", b"# Notes", "text/markdown")},
+            headers=bearer(token),
+        ).json()
+        base = f"/v1/entries/{entry['id']}/attachments"
+        assert [a["id"] for a in client.get(base, headers=bearer(token)).json()] == [uploaded["id"]]
+        meta = client.get(f"{base}/{uploaded['id']}", headers=bearer(token)).json()
+        assert meta["filename"] == "notes.md"
+        assert meta["media_type"] == "text/markdown"
+        read = client.get(f"/v1/entries/{entry['id']}", headers=bearer(token)).json()
+        assert [a["id"] for a in read["attachments"]] == [uploaded["id"]]
+
+    def test_list_filters_by_kind_organization_and_status(
+        self, app: FastAPI, client: TestClient
+    ) -> None:
+        a = member_token(app, "ngo-a", "publisher")
+        b = member_token(app, "ngo-b", "publisher", person="bob")
+        publish(client, a, create_entry(client, a, kind="evaluation")["id"])
+        create_entry(client, a, kind="lessons_learned")
+        publish(client, b, create_entry(client, b, kind="lessons_learned")["id"])
+        listing = client.get(
+            "/v1/entries", params={"kind": "lessons_learned"}, headers=bearer(a)
+        ).json()
+        assert listing["total"] == 2
+        own_drafts = client.get("/v1/entries", params={"status": "draft"}, headers=bearer(a)).json()
+        assert own_drafts["total"] == 1
+        by_org = client.get("/v1/entries", params={"organization": "ngo-b"}).json()
+        assert by_org["total"] == 1
+        paged = client.get("/v1/entries", params={"per_page": 1, "page": 2}, headers=bearer(a))
+        assert paged.json()["total"] == 3
+        assert len(paged.json()["items"]) == 1
+
+    def test_markdown_is_sanitised_on_render_and_stored_as_written(
+        self, app: FastAPI, client: TestClient
+    ) -> None:
+        token = member_token(app, "ngo-a", "publisher")
+        body = "Hello <script>alert(1)</script> [x](javascript:alert(2)) **bold**"
+        entry = create_entry(client, token, body=body)
+        assert entry["body"] == body
+        assert "<script>" not in entry["body_html"]
+        assert 'href="javascript' not in entry["body_html"]
+        assert "<strong>bold</strong>" in entry["body_html"]
