@@ -63,6 +63,9 @@ ANONYMOUS = Principal()
 
 def principal_tags(principal: Principal) -> frozenset[str]:
     tags = {PUBLIC}
+    if principal.kind == "client" and "entries:read" not in principal.scopes:
+        # A machine client reads beyond public entries only when granted entries:read.
+        return frozenset(tags)
     if principal.organization_id is not None:
         tags.add(NETWORK)
         tags.add(org_tag(principal.organization_id))

@@ -13,6 +13,7 @@ from api.models.entry import (
     IndicatorValue,
     PublishedRevisionIsImmutable,
 )
+from api.models.identity import ApiClient, IdentityProvider, WebSession
 from api.models.organization import ROLES, Account, Membership, Organization
 from api.models.outbox import SearchOutbox
 from api.models.vocabulary import VocabularyTerm
@@ -22,6 +23,7 @@ __all__ = [
     "STATUSES",
     "VISIBILITIES",
     "Account",
+    "ApiClient",
     "Attachment",
     "AuditEvent",
     "Base",
@@ -29,10 +31,12 @@ __all__ = [
     "EntryPartner",
     "EntryReader",
     "EntryRevision",
+    "IdentityProvider",
     "IndicatorValue",
     "Membership",
     "Organization",
     "PublishedRevisionIsImmutable",
     "SearchOutbox",
     "VocabularyTerm",
+    "WebSession",
 ]
