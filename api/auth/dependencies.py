@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import ANONYMOUS, Principal
-from api.auth.validation import TrustedIssuer, validate_access_token
+from api.auth.validation import TrustedIssuer, ValidatedToken, validate_access_token
 from api.config import Settings
 from api.errors import Unauthorized
 from api.models import Account, Membership, Organization
