@@ -1,9 +1,12 @@
 """The embedded search backend: tantivy indexes in a local directory.
 
-Owns: the on-disk layout under `path` (`indexes/<generation>/` plus the pointer
-file `CURRENT` naming the live generation), opening and reopening indexes, the
+Owns: the on-disk layout under `path`, opening and reopening indexes, the
 single-writer discipline across processes, the generation swap of `rebuild`,
 and running searches (pagination, sort, disjunctive facet counts, highlights).
+Layout: `CURRENT` names the live generation; `indexes/<generation>/main` holds
+the documents and `indexes/<generation>/vocab` one document per indexed plain
+term (typo and prefix words are expanded against it once per search, see
+`embedded_query.expand`); `layout.lock` serialises generation creation/swaps.
 
 Does not: decide how user text becomes a query, the schema or highlight matching
 (`embedded_query.py`); it never passes user text to tantivy's query parser.
@@ -12,16 +15,23 @@ Invariants:
 - Every search ANDs the caller's `readers` clause, so totals, hits and facet
   counts only ever cover documents the caller may read.
 - `CURRENT` is only ever replaced whole (`os.replace`): every process sees
-  either the old or the new generation, and each search re-checks it (two
-  `stat` calls, ~µs) so a swap by any process is picked up on the next search.
+  either the old or the new generation, and each search re-checks it and the
+  indexes' meta.json (three `stat` calls, ~µs), so a swap or a commit by any
+  process is visible to the next search.
 - At most one tantivy writer per generation directory exists at a time: the
   lockfile is taken per batch and released (by consuming the writer) at once.
+- The vocabulary holds every term of the main index (a superset: it is written
+  before the main commit, and terms of deleted documents stay until a rebuild).
 
 Matching strategy: all query words must match. Only when that finds nothing and
 the query has more than one word are words dropped from the end until something
 matches (Meilisearch's `matchingStrategy: "last"`, applied to the zero-hit case
 only, so a query with hits never widens). Quoted phrases are not phrase queries:
 quotes are separators. A first-letter typo counts as one edit (Meilisearch: 2).
+
+Not covered: an upsert that commits to the old generation just before a rebuild
+swaps (and whose change the rebuild's document stream predates) is lost from the
+new generation; the fingerprint consistency check is what repairs that.
 """
 
 from __future__ import annotations
@@ -54,6 +64,7 @@ from indexer.backends.base import (
 )
 
 _Sig = tuple[int, int, int]  # (inode, mtime_ns, size): changes when a file is replaced
+_VOCAB_HEAP = 15_000_000  # an upsert adds at most a few thousand short terms
 
 
 def _sig(path: Path) -> _Sig | None:
@@ -65,12 +76,30 @@ def _sig(path: Path) -> _Sig | None:
 
 
 @dataclass
+class _Part:
+    """One tantivy index of a generation, reloaded when its meta.json changes."""
+
+    index: Any
+    meta: Path
+    sig: _Sig | None
+
+    def refresh(self) -> bool:
+        """Reload if another writer committed; False if the directory is gone."""
+        sig = _sig(self.meta)
+        if sig is None:
+            return False
+        if sig != self.sig:
+            self.index.reload()
+            self.sig = sig
+        return True
+
+
+@dataclass
 class _Live:
     generation: str
-    directory: Path
-    index: Any
+    main: _Part  # the documents
+    vocab: _Part  # one document per ALL_PLAIN term, for typo/prefix expansion
     current_sig: _Sig | None
-    meta_sig: _Sig | None
 
 
 class EmbeddedBackend:
@@ -133,32 +162,41 @@ class EmbeddedBackend:
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
-    def _new_generation(self) -> tuple[str, Path, Any]:
+    def _new_generation(self) -> tuple[str, Path, Any, Any]:
         # Time-ordered names make leftovers easy to read; the suffix avoids clashes.
         generation = f"g{time.time_ns()}-{secrets.token_hex(4)}"
         directory = self._indexes / generation
-        directory.mkdir(parents=True)
-        index = tantivy.Index(eq.SCHEMA, path=str(directory), reuse=False)
-        eq.register_analyzers(index)
-        return generation, directory, index
+        (directory / "main").mkdir(parents=True)
+        (directory / "vocab").mkdir()
+        main = tantivy.Index(eq.SCHEMA, path=str(directory / "main"), reuse=False)
+        eq.register_analyzers(main)
+        vocab = tantivy.Index(eq.VOCAB_SCHEMA, path=str(directory / "vocab"), reuse=False)
+        return generation, directory, main, vocab
 
-    def _open(self, generation: str) -> _Live:
-        directory = self._indexes / generation
-        if not (directory / "meta.json").exists():
-            raise FileNotFoundError(directory / "meta.json")
+    @staticmethod
+    def _open_part(directory: Path, schema: Any) -> _Part:
+        meta = directory / "meta.json"
+        if not meta.exists():
+            raise FileNotFoundError(meta)
         try:
-            index = tantivy.Index(eq.SCHEMA, path=str(directory), reuse=True)
+            index = tantivy.Index(schema, path=str(directory), reuse=True)
         except ValueError as exc:  # "An index exists but the schema does not match."
             raise BackendError(
                 f"search index {directory} has an outdated schema; run a rebuild ({exc})"
             ) from exc
         eq.register_analyzers(index)
-        # Manual: a reload is triggered by a changed meta.json (see _live), which
-        # makes other processes' commits visible on the next search, not ~1 s later.
+        # Manual: _Part.refresh reloads on a changed meta.json, so other processes'
+        # commits are visible on the next search rather than ~1 s later.
         index.config_reader(reload_policy="manual")
-        meta_sig = _sig(directory / "meta.json")
+        sig = _sig(meta)
         index.reload()
-        return _Live(generation, directory, index, None, meta_sig)
+        return _Part(index, meta, sig)
+
+    def _open(self, generation: str) -> _Live:
+        directory = self._indexes / generation
+        main = self._open_part(directory / "main", eq.SCHEMA)
+        vocab = self._open_part(directory / "vocab", eq.VOCAB_SCHEMA)
+        return _Live(generation, main, vocab, None)
 
     def _live(self, *, create: bool = False) -> _Live:
         if create and self._read_current() is None:
@@ -181,14 +219,9 @@ class EmbeddedBackend:
                             continue
                     state.current_sig = current_sig
                     self._live_state = state
-                meta_sig = _sig(state.directory / "meta.json")
-                if meta_sig != state.meta_sig:
-                    if meta_sig is None:  # directory deleted by a swap: re-resolve
-                        state.current_sig = None
-                        continue
-                    state.index.reload()
-                    state.meta_sig = meta_sig
-                return state
+                if state.main.refresh() and state.vocab.refresh():
+                    return state
+                state.current_sig = None  # directory deleted by a swap: re-resolve
         raise BackendError(f"search index at {self.path} keeps changing; retry")
 
     # ------------------------------------------------------------ lifecycle
@@ -198,8 +231,8 @@ class EmbeddedBackend:
         if self._read_current() is None:
             with self._layout_lock():
                 if self._read_current() is None:
-                    generation, _directory, index = self._new_generation()
-                    del index
+                    generation, _directory, main, vocab = self._new_generation()
+                    del main, vocab
                     self._write_current(generation)
         self._live()
 
@@ -210,20 +243,20 @@ class EmbeddedBackend:
     def health(self) -> dict[str, Any]:
         try:
             state = self._live()
-            return {"status": "ok", "documents": int(state.index.searcher().num_docs)}
+            return {"status": "ok", "documents": int(state.main.index.searcher().num_docs)}
         except Exception as exc:  # health never raises
             return {"status": "unavailable", "error": f"{type(exc).__name__}: {exc}"}
 
     # ------------------------------------------------------------ writes
 
-    def _writer(self, index: Any, threads: int) -> Any:
+    def _writer(self, index: Any, threads: int, heap: int | None = None) -> Any:
         """Take the directory's writer lock, retrying while another writer
         (in this or another process) holds it, up to lock_timeout_seconds."""
         deadline = time.monotonic() + self.lock_timeout_seconds
         delay = 0.01
         while True:
             try:
-                return index.writer(heap_size=self.writer_heap_bytes, num_threads=threads)
+                return index.writer(heap_size=heap or self.writer_heap_bytes, num_threads=threads)
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise BackendError(f"cannot open index writer: {exc}") from exc
@@ -235,28 +268,58 @@ class EmbeddedBackend:
                 time.sleep(min(delay, remaining))
                 delay = min(delay * 2, 0.25)
 
-    def _write(self, op: Callable[[Any], None], size: int) -> None:
+    @staticmethod
+    def _release(writer: Any) -> None:
+        # Consuming the writer waits for merges and releases the lockfile; merely
+        # dropping it could abandon merges and let small segments pile up.
+        with contextlib.suppress(Exception):
+            writer.wait_merging_threads()
+
+    def _extend_vocabulary(self, vocab: _Part, terms: set[str]) -> None:
+        """Add the terms the vocabulary lacks. Runs under the main writer lock, so
+        its own lock is uncontended; a duplicate (stale reader) is harmless."""
+        if not terms:
+            return
+        vocab.refresh()
+        searcher = vocab.index.searcher()
+        # doc_freq per term (~µs): a term-set query ordered by term would have to
+        # materialise every known term as a string (measured ~0.4 s for 100 docs).
+        missing = {t for t in terms if not searcher.doc_freq(eq.VOCAB_TERM, t)}
+        if not missing:
+            return
+        writer = self._writer(vocab.index, 1, _VOCAB_HEAP)
+        try:
+            for term in sorted(missing):
+                writer.add_document(tantivy.Document(**{eq.VOCAB_TERM: [term]}))
+            writer.commit()
+        finally:
+            self._release(writer)
+            del writer
+
+    def _write(self, op: Callable[[Any], None], size: int, terms: set[str]) -> None:
         # If a rebuild swaps generations while we write, the write may land in the
         # retired directory (or fail because it was deleted): redo it on the new
         # one. Every op is idempotent (delete-by-id then add).
         for _attempt in range(3):
             state = self._live(create=True)
+            failure: Exception | None = None
             with self._write_lock:
-                writer = self._writer(state.index, 1 if size < 1_000 else 0)
-                failure: Exception | None = None
+                writer = self._writer(state.main.index, 1 if size < 1_000 else 0)
                 try:
+                    # Vocabulary first: if the main commit then fails, extra terms
+                    # match nothing; the reverse order could hide typo matches.
+                    self._extend_vocabulary(state.vocab, terms)
                     op(writer)
                     writer.commit()
                 except Exception as exc:
                     failure = exc
                 finally:
-                    # Consuming the writer waits for merges and releases the lockfile;
-                    # merely dropping it could abandon merges and let segments pile up.
-                    with contextlib.suppress(Exception):
-                        writer.wait_merging_threads()
+                    self._release(writer)
                     del writer
             if self._read_current() != state.generation:
                 continue
+            if isinstance(failure, BackendError):
+                raise failure
             if failure is not None:
                 raise BackendError(f"index write failed: {failure}") from failure
             self._live()  # meta.json changed: reload so the write is visible on return
@@ -267,6 +330,7 @@ class EmbeddedBackend:
         if not documents:
             return
         prepared = [(d["id"], eq.to_tantivy(d)) for d in documents]  # bad input raises here
+        terms = eq.vocabulary_of(documents)
 
         def op(writer: Any) -> None:
             for doc_id, doc in prepared:
@@ -275,7 +339,7 @@ class EmbeddedBackend:
                 writer.delete_documents_by_term("id", doc_id)
                 writer.add_document(doc)
 
-        self._write(op, len(prepared))
+        self._write(op, len(prepared), terms)
 
     def delete(self, ids: Sequence[str]) -> None:
         if not ids:
@@ -285,7 +349,8 @@ class EmbeddedBackend:
             for doc_id in ids:
                 writer.delete_documents_by_term("id", doc_id)
 
-        self._write(op, len(ids))
+        # Terms only in deleted documents stay in the vocabulary (they match nothing).
+        self._write(op, len(ids), set())
 
     def rebuild(
         self,
@@ -295,30 +360,21 @@ class EmbeddedBackend:
     ) -> int:
         self.path.mkdir(parents=True, exist_ok=True)
         with self._layout_lock():  # one rebuild at a time, across processes
-            generation, directory, index = self._new_generation()
-            count = 0
+            generation, directory, main, vocab = self._new_generation()
             try:
-                # A fresh, private directory: nobody else can hold its lock.
-                writer = index.writer(heap_size=self.writer_heap_bytes, num_threads=0)
+                count = self._load(main, documents, progress)
+                main.reload()
+                # The vocabulary is read back from the finished term dictionary.
+                terms = main.searcher().terms_with_prefix(eq.ALL_PLAIN, "")
+                writer = vocab.writer(heap_size=self.writer_heap_bytes, num_threads=1)
                 try:
-                    seen: set[str] = set()
-                    for doc in documents:
-                        doc_id = doc["id"]
-                        if doc_id in seen:  # keep the last version, as upsert would
-                            writer.delete_documents_by_term("id", doc_id)
-                        seen.add(doc_id)
-                        writer.add_document(eq.to_tantivy(doc))
-                        count += 1
-                        if progress is not None and count % self.batch_size == 0:
-                            progress(count)
+                    for term, _count in terms:
+                        writer.add_document(tantivy.Document(**{eq.VOCAB_TERM: [term]}))
                     writer.commit()
                 finally:
-                    with contextlib.suppress(Exception):
-                        writer.wait_merging_threads()
+                    self._release(writer)
                     del writer
-                del index
-                if progress is not None and count % self.batch_size != 0:
-                    progress(count)
+                del main, vocab
                 new_state = self._open(generation)
             except BaseException:
                 shutil.rmtree(directory, ignore_errors=True)
@@ -334,25 +390,52 @@ class EmbeddedBackend:
                     shutil.rmtree(child, ignore_errors=True)
         return count
 
+    def _load(
+        self,
+        index: Any,
+        documents: Iterable[SearchDocument],
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        # A fresh, private directory: nobody else can hold its lock.
+        writer = index.writer(heap_size=self.writer_heap_bytes, num_threads=0)
+        count = 0
+        try:
+            seen: set[str] = set()
+            for doc in documents:
+                doc_id = doc["id"]
+                if doc_id in seen:  # keep the last version, as upsert would
+                    writer.delete_documents_by_term("id", doc_id)
+                seen.add(doc_id)
+                writer.add_document(eq.to_tantivy(doc))
+                count += 1
+                if progress is not None and count % self.batch_size == 0:
+                    progress(count)
+            writer.commit()
+        finally:
+            self._release(writer)
+            del writer
+        if progress is not None and count % self.batch_size != 0:
+            progress(count)
+        return count
+
     # ------------------------------------------------------------ reads
 
     def fingerprints(self) -> dict[str, str]:
         try:
-            searcher = self._live().index.searcher()
-            n = int(searcher.num_docs)
-            if n == 0:
-                return {}
-            everything = Query.all_query()
-            # Two fast-field sorts return (value, address) for every doc; joining
-            # on the address avoids loading 100k stored documents.
-            ids = searcher.search(everything, n, count=False, order_by_field="id", order=Order.Asc)
-            fps = searcher.search(everything, n, count=False, order_by_field="fingerprint")
+            searcher = self._live().main.index.searcher()
+            # The filter drops terms whose documents were all deleted (count 0).
+            terms = searcher.terms_with_prefix(
+                eq.ID_FINGERPRINT, "", filter_query=Query.all_query()
+            )
         except BackendError:
             raise
         except Exception as exc:
             raise BackendError(f"fingerprints failed: {exc}") from exc
-        by_address = {(a.segment_ord, a.doc): fp for fp, a in fps.hits}
-        return {doc_id: by_address.get((a.segment_ord, a.doc), "") for doc_id, a in ids.hits}
+        out: dict[str, str] = {}
+        for term, _count in terms:
+            doc_id, _sep, fingerprint = term.partition(eq.ID_SEPARATOR)
+            out[doc_id] = fingerprint
+        return out
 
     def search(self, query: SearchQuery) -> SearchResult:
         try:
@@ -363,8 +446,9 @@ class EmbeddedBackend:
             raise BackendError(f"search failed: {type(exc).__name__}: {exc}") from exc
 
     def _search(self, query: SearchQuery) -> SearchResult:
-        searcher = self._live().index.searcher()
-        words = eq.parse_words(query.text)
+        state = self._live()
+        searcher = state.main.index.searcher()
+        expansions = eq.expand(state.vocab.index.searcher(), eq.parse_words(query.text))
         base = [eq.readers_clause(query.readers)]
         year = eq.year_clause(query.year_from, query.year_to)
         if year is not None:
@@ -373,30 +457,27 @@ class EmbeddedBackend:
             f: eq.facet_clause(f, values) for f, values in query.filters.items() if values
         }
         n_docs = int(searcher.num_docs)
-        offset = max(0, query.offset)
-        # Never ask tantivy for more than exists (a limit of 0 panics, §4.2).
+        offset = min(max(0, query.offset), n_docs)
+        # Never ask tantivy for more than exists; a limit of 0 panics (notes §4.2).
         window = max(1, min(max(0, query.limit), n_docs - offset))
-        newest = query.sort == "newest" or not words
+        newest = query.sort == "newest" or not expansions
 
         while True:
-            text = eq.text_query(words) if words else None
+            text = eq.text_query(expansions) if expansions else None
             main = eq.conjunction(text, [*base, *facet_filters.values()])
             if newest:
                 total, addresses = _newest_page(searcher, main, offset, window)
             else:
                 res = searcher.search(main, window, count=True, offset=offset)
                 total, addresses = res.count, [a for _score, a in res.hits]
-            if total > 0 or len(words) <= 1:
+            if total > 0 or len(expansions) <= 1:
                 break
-            words = words[:-1]  # zero hits: drop the last word (module docstring)
+            expansions = expansions[:-1]  # zero hits: drop the last word (module docstring)
 
-        if query.limit <= 0 or offset >= n_docs:
-            addresses = []
         hits: list[Hit] = []
-        highlighter = eq.Highlighter(words)
+        highlighter = eq.Highlighter(expansions)
         for address in addresses[: max(0, query.limit)]:
-            stored = searcher.doc(address).to_dict()
-            document = eq.stored_display(stored)
+            document = eq.stored_display(searcher.doc(address).to_dict())
             highlights = {f: highlighter.render(document.get(f) or "") for f in HIGHLIGHT_FIELDS}
             hits.append(Hit(id=document["id"], document=document, highlights=highlights))
 
@@ -452,22 +533,29 @@ def _facet_counts(
 ) -> dict[str, dict[str, int]]:
     """Disjunctive counts: each facet counts under every filter except its own.
 
-    Facets without a selection share the full query and one aggregate call; each
-    selected facet needs its own call without its own clause."""
+    Facets without a selection share the full query and one term walk; each
+    selected facet needs its own walk without its own clause."""
     wanted = [f for f in dict.fromkeys(requested) if f in FACETS]
     out: dict[str, dict[str, int]] = {f: {} for f in wanted}
-    groups: list[tuple[Any, list[str]]] = []
+    walks: list[tuple[Any, list[str]]] = []
     shared = [f for f in wanted if f not in facet_filters]
     if shared and total > 0:  # total 0 means the shared query matches nothing
-        groups.append((eq.conjunction(text, [*base, *facet_filters.values()]), shared))
+        walks.append((eq.conjunction(text, [*base, *facet_filters.values()]), shared))
     for f in wanted:
         if f in facet_filters:
             others = [q for g, q in facet_filters.items() if g != f]
-            groups.append((eq.conjunction(text, [*base, *others]), [f]))
-    for q, names in groups:
-        spec = {f: {"terms": {"field": f, "size": MAX_FACET_VALUES}} for f in names}
-        result = searcher.aggregate(q, spec)
-        for f in names:
-            buckets = result.get(f, {}).get("buckets", [])
-            out[f] = {str(b["key"]): int(b["doc_count"]) for b in buckets if b["doc_count"] > 0}
+            walks.append((eq.conjunction(text, [*base, *others]), [f]))
+    for query, names in walks:
+        prefix = names[0] + eq.FACET_SEPARATOR if len(names) == 1 else ""
+        # Sorted by count desc, then term: the first MAX_FACET_VALUES per facet are its top.
+        for term, count in searcher.terms_with_prefix(eq.FACET_VALUES, prefix, filter_query=query):
+            name, _sep, value = term.partition(eq.FACET_SEPARATOR)
+            counts = out.get(name)
+            if (
+                name in names
+                and counts is not None
+                and count > 0
+                and len(counts) < MAX_FACET_VALUES
+            ):
+                counts[value] = int(count)
     return out

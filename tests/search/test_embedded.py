@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from indexer.backends import embedded_query
 from indexer.backends.base import BackendError, SearchQuery
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.embedded_query import (
+    Expansion,
     Highlighter,
     parse_words,
     prefix_within,
@@ -32,7 +34,7 @@ import sys, time, tantivy
 from pathlib import Path
 root = Path(sys.argv[1])
 generation = (root / "CURRENT").read_text().strip()
-index = tantivy.Index.open(str(root / "indexes" / generation))
+index = tantivy.Index.open(str(root / "indexes" / generation / "main"))
 writer = index.writer(heap_size=15_000_000, num_threads=1)
 print("locked", flush=True)
 time.sleep(120)
@@ -104,7 +106,7 @@ def test_other_process_searches_while_writer_is_held(
     backend: EmbeddedBackend, search_dir: Path
 ) -> None:
     backend.upsert([make_doc(id="held", title="Mentoring while locked")])
-    writer = backend._live().index.writer(heap_size=15_000_000, num_threads=1)
+    writer = backend._live().main.index.writer(heap_size=15_000_000, num_threads=1)
     try:
         out = python(SEARCH, str(search_dir), "mentoring").stdout.split()
         assert out == ["1", "held"]
@@ -309,12 +311,45 @@ def test_prefix_within() -> None:
     assert not prefix_within("reengagement", "disengag", 1)
 
 
-def test_highlighter_marks_exact_stemmed_typo_and_prefix_words() -> None:
-    marked = Highlighter(parse_words("programmes reintegraton disen")).render(
-        "Programme for <Reintegration> & Disengagement; reintegrate"
+def test_highlighter_marks_exact_stemmed_expanded_and_fallback_words() -> None:
+    programmes, reintegraton, disen = parse_words("programmes reintegraton disen")
+    expansions = [
+        Expansion(programmes, ()),  # matches by stem only
+        Expansion(reintegraton, None),  # too many expansions: edit distance in Python
+        Expansion(disen, (frozenset({"disengagement"}),)),  # prefix completion
+    ]
+    marked = Highlighter(expansions).render(
+        "Programme for <Reintegration> & Disengagement; reintegrate; disenchanted"
     )
     assert marked == (
         "<mark>Programme</mark> for &lt;<mark>Reintegration</mark>&gt; &amp; "
-        "<mark>Disengagement</mark>; <mark>reintegrate</mark>"
+        "<mark>Disengagement</mark>; <mark>reintegrate</mark>; disenchanted"
     )
     assert Highlighter([]).render("<b>") == "&lt;b&gt;"
+
+
+def test_typo_matches_use_the_vocabulary_after_rebuild_and_upsert(
+    backend: EmbeddedBackend,
+) -> None:
+    backend.rebuild([make_doc(id="r", body="Resocialisation after prison")])
+    backend.upsert([make_doc(id="u", body="Disengagement coaching")])
+    assert [h.id for h in backend.search(q("resocialisaton")).hits] == ["r"]
+    assert [h.id for h in backend.search(q("disengagment coaching")).hits] == ["u"]
+
+
+def test_words_with_too_many_expansions_fall_back_to_native_fuzzy(
+    backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = ["mentoring", "mentored", "mentors", "mentor", "mentorship"]
+    backend.upsert([make_doc(id=w, title=f"{w.title()} scheme") for w in words])
+    expected = {h.id for h in backend.search(q("mentr")).hits}
+    assert expected == set(words)
+
+    monkeypatch.setattr(embedded_query, "MAX_EXPANSIONS", 2)
+    (expansion,) = embedded_query.expand(
+        backend._live().vocab.index.searcher(), parse_words("mentr")
+    )
+    assert expansion.levels is None
+    result = backend.search(q("mentr"))
+    assert {h.id for h in result.hits} == expected
+    assert all("<mark>" in h.highlights["title"] for h in result.hits)
