@@ -49,6 +49,7 @@ class Principal:
     client_id: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     display_name: str | None = None
+    channel: str = "api"  # how the caller came in: api (bearer token), web (session), client
 
     @property
     def is_anonymous(self) -> bool:

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # The node's identity as a token issuer and resource server.
     public_url: str = "http://127.0.0.1:8000"
     node_name: str = "Offramp Exchange (development node)"
+    operator_organization: str = Field(
+        default="operators",
+        description="slug of the organization whose admins administer this node",
+    )
     token_audience: str | None = Field(default=None, description="default: <public_url>/v1")
     access_token_ttl_seconds: int = 3600
     token_leeway_seconds: int = 30

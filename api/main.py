@@ -9,7 +9,7 @@ import structlog
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import health
+from api import auditlog, health
 from api.attachments import router as attachments_router
 from api.attachments.storage import LocalStorage
 from api.auth import router as auth_router
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         entries_router,
         attachments_router,
         search_router,
+        auditlog,
     ):
         app.include_router(module.router)
     return app

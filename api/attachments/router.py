@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Path, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from api.attachments import service
+from api.audit import record_read
 from api.auth.dependencies import CurrentPrincipal
 from api.db import ReadSession, WriteSession
 from api.entries.dependencies import VisibleEntry, WritableEntry
@@ -81,9 +82,21 @@ def get_attachment(
     response_class=FileResponse,
 )
 def download_attachment(
-    entry: VisibleEntry, attachment_id: AttachmentId, request: Request, session: ReadSession
+    entry: VisibleEntry,
+    attachment_id: AttachmentId,
+    request: Request,
+    session: ReadSession,
+    principal: CurrentPrincipal,
 ) -> FileResponse:
     attachment = service.get_attachment(session, entry, attachment_id)
+    record_read(
+        request.app.state.session_factory,
+        principal=principal,
+        entry=entry,
+        action="attachment.read",
+        subject_type="attachment",
+        subject_id=attachment.id,
+    )
     path = request.app.state.storage.path(attachment.storage_key)
     return FileResponse(
         path,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
+from api.audit import record_read
 from api.auth.dependencies import CurrentPrincipal
 from api.db import ReadSession, WriteSession
 from api.entries import repository, service
@@ -71,6 +72,7 @@ def get_entry(
     session: ReadSession,
     principal: CurrentPrincipal,
 ) -> EntryRead:
+    record_read(request.app.state.session_factory, principal=principal, entry=entry)
     _etag(response, entry.version)
     return entry_read(session, entry, principal, registry_of(request))
 

@@ -70,3 +70,51 @@ def grant_role(
     if exists is None:
         session.add(Membership(account_id=account.id, organization_id=organization.id, role=role))
         session.flush()
+
+
+def update_organization(
+    session: Session, organization: Organization, *, name: str | None, country: str | None
+) -> Organization:
+    errors = []
+    if name is not None and not name.strip():
+        errors.append(FieldError("name", "must not be empty"))
+    if country is not None and not re.fullmatch(r"[A-Z]{2}", country):
+        errors.append(FieldError("country", "an ISO 3166-1 alpha-2 code, e.g. KE"))
+    if errors:
+        raise ValidationFailed("The organization has invalid fields.", errors=errors)
+    if name is not None:
+        organization.name = name.strip()
+    if country is not None:
+        organization.country = country
+    session.flush()
+    return organization
+
+
+def list_members(session: Session, organization: Organization) -> list[tuple[Account, list[str]]]:
+    rows = session.execute(
+        select(Account, Membership.role)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(Membership.organization_id == organization.id)
+        .order_by(Account.display_name, Account.id, Membership.role)
+    ).all()
+    members: dict[int, tuple[Account, list[str]]] = {}
+    for account, role in rows:
+        members.setdefault(account.id, (account, []))[1].append(role)
+    return list(members.values())
+
+
+def revoke_role(
+    session: Session, *, account: Account, organization: Organization, role: str
+) -> bool:
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.account_id == account.id,
+            Membership.organization_id == organization.id,
+            Membership.role == role,
+        )
+    )
+    if membership is None:
+        return False
+    session.delete(membership)
+    session.flush()
+    return True
