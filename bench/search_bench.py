@@ -63,7 +63,6 @@ def query_mix(count: int, seed: int = 7) -> list[tuple[str, dict[str, list[str]]
     mix = []
     for i in range(count):
         text = rng.choice([WORDS, MULTI, TYPOS, PREFIXES][i % 4])
-        text = rng.choice(text)
         filters: dict[str, list[str]] = {}
         for facet, values in rng.sample(FACET_CHOICES, k=i % 4):
             filters[facet] = [rng.choice(values)]
