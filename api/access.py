@@ -11,8 +11,8 @@ Tags:
 - ``network``  : any signed-in member of this node, on published ``network`` entries;
 - ``org:<id>`` : the owner organization always (every status), and each partner
                  organization of a published ``partners`` entry;
-- ``review``   : curators, on entries under review whose requested visibility is
-                 ``public`` or ``network`` — never ``partners``/``private`` ones.
+- ``review``   : curators, on entries under review (or retracted) whose requested
+                 visibility is ``public`` or ``network`` — never ``partners``/``private``.
 
 Organization *ids* (not slugs) are used so a renamed organization keeps access.
 Invariant: nothing outside this module decides readability."""
@@ -76,8 +76,20 @@ def principal_tags(principal: Principal) -> frozenset[str]:
 
 
 def reader_tags(
-    *, status: str, visibility: str, owner_id: int, partner_ids: Iterable[int]
+    *,
+    status: str,
+    visibility: str,
+    owner_id: int,
+    partner_ids: Iterable[int],
+    review_status: str | None = None,
+    requested_visibility: str | None = None,
 ) -> frozenset[str]:
+    """Tags that may read an entry.
+
+    `review_status`/`requested_visibility` describe a pending revision of a
+    published entry under review; curators see it only if it asks for public or
+    network visibility. Retracted public/network entries stay visible to curators
+    (who may restore them) and to the owner — no one else."""
     tags = {org_tag(owner_id)}
     if status == "published":
         if visibility == "public":
@@ -86,7 +98,9 @@ def reader_tags(
             tags.add(NETWORK)
         elif visibility == "partners":
             tags.update(org_tag(p) for p in partner_ids)
-    elif status in REVIEW_STATUSES and visibility in ("public", "network"):
+    wanted = requested_visibility or visibility
+    under_review = status in REVIEW_STATUSES or review_status in REVIEW_STATUSES
+    if (under_review or status == "retracted") and wanted in ("public", "network"):
         tags.add(REVIEW)
     return frozenset(tags)
 
@@ -97,11 +111,20 @@ def entry_reader_tags(entry: Entry) -> frozenset[str]:
         visibility=entry.visibility,
         owner_id=entry.organization_id,
         partner_ids=[p.id for p in entry.partners],
+        review_status=entry.review_status,
+        requested_visibility=entry.requested_visibility,
     )
 
 
 def can_read(principal: Principal, entry: Entry) -> bool:
     return bool(principal_tags(principal) & entry_reader_tags(entry))
+
+
+def may_see_unpublished(principal: Principal, entry: Entry) -> bool:
+    """Unpublished revisions: the owner organization, and curators reviewing it."""
+    if principal.organization_id == entry.organization_id:
+        return True
+    return REVIEW in (principal_tags(principal) & entry_reader_tags(entry))
 
 
 def visible_clause(principal: Principal) -> ColumnElement[bool]:

@@ -13,14 +13,20 @@ from api import auditlog, health
 from api.attachments import router as attachments_router
 from api.attachments.storage import LocalStorage
 from api.auth import router as auth_router
-from api.auth.keys import SIGNING_ALGORITHM, load_or_create_keys
+from api.auth.keys import SIGNING_ALGORITHM, KeyStore
 from api.auth.validation import TrustedIssuer
+from api.collections import router as collections_router
 from api.config import Settings, get_settings
+from api.curation import router as curation_router
+from api.curation import duplicates_router
 from api.db import make_engine, make_session_factory
 from api.entries import router as entries_router
 from api.errors import install_error_handlers
 from api.indexing import IndexFreshness, search_readiness
 from api.limits import BodySizeLimitMiddleware
+from api.login import router as login_router
+from api.login.sessions import install_login_cookie
+from api.oauth import router as oauth_router
 from api.observability import Metrics, RequestContextMiddleware, configure_logging
 from api.organizations import router as organizations_router
 from api.search import router as search_router
@@ -51,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         with app.state.session_factory() as session:
             app.state.vocabularies = load_registry(session)
-        keys = load_or_create_keys(settings.data_dir)
+        # Re-reads the key file when `offramp keys rotate` changes it; no restart.
+        keys = KeyStore(settings.data_dir)
         app.state.node_keys = keys
         app.state.trusted_issuers = {
             settings.issuer: TrustedIssuer(
@@ -113,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_request_bytes=settings.max_request_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    install_login_cookie(app, settings)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     for module in (
         health,
@@ -123,6 +131,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attachments_router,
         search_router,
         auditlog,
+        login_router,
+        curation_router,
+        duplicates_router,
+        collections_router,
+        oauth_router,
     ):
         app.include_router(module.router)
     return app

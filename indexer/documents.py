@@ -43,6 +43,8 @@ class EntrySource:
     evidence_level: str | None
     published_at: datetime | None
     attachment_texts: tuple[str, ...]
+    review_status: str | None = None
+    requested_visibility: str | None = None
 
 
 def fingerprint(document: dict[str, object]) -> str:
@@ -63,6 +65,8 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         visibility=source.visibility,
         owner_id=source.organization_id,
         partner_ids=source.partner_ids,
+        review_status=source.review_status,
+        requested_visibility=source.requested_visibility,
     )
     published = source.published_at
     document: SearchDocument = {

@@ -92,5 +92,7 @@ def _assemble(session: Session, rows: Sequence[Any]) -> dict[str, EntrySource]:
             evidence_level=entry.evidence_level,
             published_at=entry.published_at,
             attachment_texts=tuple(texts[entry.id]),
+            review_status=entry.review_status,
+            requested_visibility=entry.requested_visibility,
         )
     return sources

@@ -83,11 +83,27 @@ def create_entry(client: TestClient, token: str, **overrides: Any) -> dict[str, 
     return body
 
 
+def curator_token(app: FastAPI) -> str:
+    return member_token(app, "coordination", "curator", person="curator")
+
+
 def publish(client: TestClient, token: str, entry_id: str) -> dict[str, Any]:
-    response = client.post(f"/v1/entries/{entry_id}/publish", headers=bearer(token))
+    """Bring an entry (or its pending revision) live the way the workflow allows:
+    the owner publishes partners/private entries directly; public/network ones are
+    submitted by the owner and approved by a curator."""
+    response = client.post(f"/v1/entries/{entry_id}/submit", headers=bearer(token))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
-    return body
+    if body["status"] == "published" and body["review_status"] is None and (
+        body["pending_revision"] is None
+    ):
+        return body
+    app: FastAPI = client.app  # type: ignore[assignment]
+    approved = client.post(f"/v1/entries/{entry_id}/approve", headers=bearer(curator_token(app)))
+    assert approved.status_code == 200, approved.text
+    final = client.get(f"/v1/entries/{entry_id}", headers=bearer(token))
+    result: dict[str, Any] = final.json()
+    return result
 
 
 def published_entry(client: TestClient, token: str, **overrides: Any) -> dict[str, Any]:
@@ -111,3 +127,31 @@ def wait_indexed(app: FastAPI, timeout: float = 60.0) -> None:
             return
         assert time.monotonic() < deadline, f"{pending} outbox rows still pending"
         time.sleep(0.02)
+
+
+def client_token(
+    app: FastAPI, client: TestClient, org: str | None, scopes: list[str], *, kind: str = "publisher"
+) -> str:
+    """Register an API client for `org` with `scopes` and get a token for it from the
+    node's real token endpoint (client_credentials, HTTP Basic)."""
+    from api.access import Principal
+    from api.oauth.service import create_client
+
+    if org is not None:
+        make_org(app, org)
+    with app.state.session_factory() as session, session.begin():
+        row, secret = create_client(
+            session,
+            name=f"test client of {org or 'nobody'}",
+            kind=kind,
+            organization_slug=org,
+            scopes=scopes,
+            created_by=Principal(display_name="tests"),
+        )
+        client_id = row.client_id
+    response = client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token

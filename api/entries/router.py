@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
+from api.access import may_see_unpublished
 from api.audit import record_read
 from api.auth.dependencies import CurrentPrincipal
+from api.curation import workflow
 from api.db import ReadSession, WriteSession
 from api.entries import repository, service
 from api.entries.dependencies import VisibleEntry, WritableEntry
@@ -127,7 +129,7 @@ def publish_entry(
     if_match: Annotated[str | None, Header()] = None,
 ) -> EntryRead:
     service.check_if_match(entry, if_match, required=False)
-    service.publish_entry(session, principal=principal, entry=entry)
+    workflow.publish(session, principal=principal, entry=entry, comment=None)
     _etag(response, entry.version)
     return entry_read(session, entry, principal, registry_of(request))
 
@@ -136,8 +138,9 @@ def publish_entry(
 def list_revisions(
     entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
 ) -> RevisionList:
-    owner = principal.organization_id == entry.organization_id
-    revisions = repository.list_revisions(session, entry.id, published_only=not owner)
+    revisions = repository.list_revisions(
+        session, entry.id, published_only=not may_see_unpublished(principal, entry)
+    )
     return RevisionList(items=[revision_summary(r) for r in revisions])
 
 
@@ -145,8 +148,9 @@ def list_revisions(
 def get_revision(
     entry: VisibleEntry, number: int, session: ReadSession, principal: CurrentPrincipal
 ) -> RevisionRead:
-    owner = principal.organization_id == entry.organization_id
     revision = repository.get_revision(session, entry.id, number)
-    if revision is None or (revision.published_at is None and not owner):
+    if revision is None or (
+        revision.published_at is None and not may_see_unpublished(principal, entry)
+    ):
         raise NotFound("No such revision of this entry is visible to you.")
     return revision_read(revision)

@@ -170,6 +170,13 @@ class EntryRead(EntrySummary):
     pending_revision: int | None = Field(
         description="A saved, not yet published revision of a published entry (owner only)"
     )
+    review_status: str | None = Field(
+        description="Review state of the pending revision of a published entry"
+    )
+    tags: list[str] = Field(description="Curator tags")
+    featured: bool
+    retracted_at: datetime | None
+    retraction_reason: str | None
 
 
 class EntryPage(BaseModel):

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from api.access import Principal, reader_tags
 from api.audit import record_event
+from api.curation.workflow import widens_into_review
 from api.entries import repository
 from api.entries.schemas import EntryCreate, EntryUpdate
 from api.entries.validation import check_codes
-from api.entries.workflow import check_may_publish
 from api.errors import (
     Conflict,
     FieldError,
@@ -228,7 +228,12 @@ def update_entry(
     require_editor(principal, entry)
     check_if_match(entry, if_match)
     if entry.status in ("retracted", "rejected"):
-        raise Conflict(f"A {entry.status} entry cannot be edited.")
+        raise Conflict(f"A {entry.status} entry cannot be edited.", allowed=[])
+    if entry.status == "submitted" or entry.review_status == "submitted":
+        raise Conflict(
+            "The entry is under review; wait for the curators' decision before editing.",
+            allowed=[],
+        )
     fields = set(data.model_fields_set) - {"comment"}
     values = _model_values(data, fields)
     already_used = {
@@ -260,16 +265,27 @@ def update_entry(
         content["shared_with"] = [p.slug for p in partners]
 
     sharing_changed = False
-    if "visibility" in values and values["visibility"] != entry.visibility:
+    # Once published, widening into public/network waits for review (it lives in the
+    # new revision only); narrowing or sharing with partners applies at once.
+    if (
+        "visibility" in values
+        and values["visibility"] != entry.visibility
+        and (
+            entry.published_revision is None
+            or not widens_into_review(entry.visibility, values["visibility"])
+        )
+    ):
         entry.visibility = values["visibility"]
         sharing_changed = True
     if partners is not None and [p.id for p in partners] != [p.id for p in entry.partners]:
         entry.partners = partners
         sharing_changed = True
     if entry.published_revision is None:
-        _apply_content(entry, content)
+        apply_revision_content(entry, content)
     number = entry.working_revision + 1
     entry.working_revision = number
+    if entry.review_status == "rejected":
+        entry.review_status = None
     entry.updated_at = utcnow()
     session.flush()
     _append_revision(
@@ -301,7 +317,7 @@ def _working_content(session: Session, entry: Entry) -> dict[str, Any]:
     return dict(revision.content)
 
 
-def _apply_content(entry: Entry, content: dict[str, Any]) -> None:
+def apply_revision_content(entry: Entry, content: dict[str, Any]) -> None:
     for name in CONTENT_FIELDS:
         value = content[name]
         if name in ("period_start", "period_end") and isinstance(value, str):
@@ -310,46 +326,14 @@ def _apply_content(entry: Entry, content: dict[str, Any]) -> None:
     _set_indicators(entry, content["indicators"])
 
 
-def publish_entry(session: Session, *, principal: Principal, entry: Entry) -> Entry:
-    """Make the working revision the published one.
-
-    The interim rule (until review by curators exists) lets the owner's publishers
-    publish directly; `api.entries.workflow.check_may_publish` is the gate."""
-    check_may_publish(principal, entry)
-    if entry.status == "published" and entry.published_revision == entry.working_revision:
-        raise Conflict("The entry is already published and has no unpublished changes.")
-    revision = repository.get_revision(session, entry.id, entry.working_revision)
-    if revision is None:
-        raise NotFound("The working revision is missing.")
-    now = utcnow()
-    _apply_content(entry, revision.content)
-    revision.published_at = now
-    first_publication = entry.published_at is None
-    entry.status = "published"
-    entry.published_revision = revision.number
-    if first_publication:
-        entry.published_at = now
-    entry.updated_at = now
-    session.flush()
-    repository.replace_reader_tags(session, entry)
-    record_event(
-        session,
-        principal=principal,
-        action="entry.published",
-        entry_id=entry.id,
-        details={"revision": revision.number, "rule": "owner_direct"},
-    )
-    return entry
-
-
 def delete_entry(
     session: Session, *, principal: Principal, entry: Entry, if_match: str | None
 ) -> list[str]:
     """Delete a never-published draft; returns storage keys of its attachments."""
     require_editor(principal, entry)
     check_if_match(entry, if_match, required=False)
-    if entry.status != "draft" or entry.published_revision is not None:
-        raise Conflict("Only drafts that were never published can be deleted.")
+    if entry.status not in ("draft", "rejected") or entry.published_revision is not None:
+        raise Conflict("Only drafts that were never published can be deleted.", allowed=[])
     from api.attachments.service import attachment_storage_keys
 
     keys = attachment_storage_keys(session, entry.id)

@@ -102,6 +102,11 @@ def entry_read(
         else None,
         created_at=entry.created_at,
         pending_revision=pending,
+        review_status=entry.review_status,
+        tags=list(entry.tags or []),
+        featured=bool(entry.featured),
+        retracted_at=entry.retracted_at,
+        retraction_reason=entry.retraction_reason,
     )
 
 

@@ -3,6 +3,13 @@
 from api.models.attachment import Attachment
 from api.models.audit import AuditEvent
 from api.models.base import Base
+from api.models.curation import (
+    Collection,
+    CollectionItem,
+    EntryTransition,
+    NotificationEvent,
+    ReviewComment,
+)
 from api.models.entry import (
     STATUSES,
     VISIBILITIES,
@@ -27,15 +34,20 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "Collection",
+    "CollectionItem",
     "Entry",
     "EntryPartner",
     "EntryReader",
     "EntryRevision",
+    "EntryTransition",
     "IdentityProvider",
     "IndicatorValue",
     "Membership",
+    "NotificationEvent",
     "Organization",
     "PublishedRevisionIsImmutable",
+    "ReviewComment",
     "SearchOutbox",
     "VocabularyTerm",
     "WebSession",

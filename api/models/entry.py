@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     Float,
@@ -77,6 +78,16 @@ class Entry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Review of the working revision of an already published entry (its own status
+    # stays "published" meanwhile): submitted | changes_requested | rejected.
+    review_status: Mapped[str | None] = mapped_column(String(24))
+    # The visibility the entry asks for while under review (may be wider than the live one).
+    requested_visibility: Mapped[str | None] = mapped_column(String(16))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retraction_reason: Mapped[str | None] = mapped_column(String(40))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    featured: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
     partners: Mapped[list[Organization]] = relationship(

@@ -63,9 +63,7 @@ class WebSession(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
     identity_provider_id: Mapped[int | None] = mapped_column(
         ForeignKey("identity_provider.id", ondelete="SET NULL")
     )

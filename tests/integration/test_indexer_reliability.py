@@ -87,7 +87,7 @@ class TestTransactionalOutbox:
     ) -> None:
         app, client = quiet_client
         token = member_token(app, "ngo-a", "publisher")
-        entry = create_entry(client, token)
+        entry = create_entry(client, token, visibility="private")  # published without review
         assert outbox_rows(database) == 1
         publish(client, token, entry["id"])
         assert outbox_rows(database) == 2

@@ -1,0 +1,1 @@
+"""Curation: the review workflow, review threads, retraction, coordinator tools."""

@@ -1,0 +1,48 @@
+"""`GET /v1/entries/{id}/duplicates`: possible duplicates of an entry.
+
+For curators and the members of the owner organization; the entry itself is
+loaded through the visibility rule (404 when the caller may not read it), and
+the candidates are filtered by it again inside `find_duplicates`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.auth.dependencies import CurrentPrincipal
+from api.auth.permissions import is_curator, require_signed_in
+from api.curation.duplicates import find_duplicates
+from api.curation.schemas import DuplicateRead
+from api.db import ReadSession
+from api.entries.dependencies import VisibleEntry
+from api.errors import Forbidden, problem_responses
+
+router = APIRouter(prefix="/v1/entries", tags=["curation"])
+
+
+class DuplicateList(BaseModel):
+    items: list[DuplicateRead]
+
+
+@router.get(
+    "/{entry_id}/duplicates",
+    summary="Entries that may duplicate this one (same attachment, near-identical title)",
+    responses=problem_responses(401, 403, 404),
+)
+def list_duplicates(
+    entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
+) -> DuplicateList:
+    require_signed_in(principal)
+    if not (is_curator(principal) or principal.organization_id == entry.organization_id):
+        raise Forbidden("Only curators and the owner organization may look for duplicates.")
+    return DuplicateList(
+        items=[
+            DuplicateRead(
+                entry_id=candidate.entry_id,
+                title=candidate.title,
+                organization=candidate.organization_slug,
+                reasons=list(candidate.reasons),
+            )
+            for candidate in find_duplicates(session, entry, principal)
+        ]
+    )
