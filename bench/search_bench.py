@@ -153,10 +153,15 @@ def main() -> None:
     )
     if args.database_url:
         env["OFFRAMP_DATABASE_URL"] = args.database_url
-    token = subprocess.run(
-        [sys.executable, "-m", "api.cli", "token", "--org", MEMBER_ORG, "--role", "publisher"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+
+    def dev_token(org: str, role: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "api.cli", "token", "--org", org, "--role", role],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+
+    token = dev_token(MEMBER_ORG, "publisher")
+    curator = dev_token(MEMBER_ORG, "curator")
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -202,9 +207,14 @@ def main() -> None:
                     },
                     headers=auth,
                 ).json()
+                submitted = http.post(f"/v1/entries/{created['id']}/submit", headers=auth)
+                assert submitted.status_code == 200, submitted.text
                 t0 = time.perf_counter()
-                published = http.post(f"/v1/entries/{created['id']}/publish", headers=auth)
-                assert published.status_code == 200, published.text
+                approved = http.post(
+                    f"/v1/entries/{created['id']}/approve",
+                    headers={"Authorization": f"Bearer {curator}"},
+                )
+                assert approved.status_code == 200, approved.text
                 while True:
                     found = http.get("/v1/search", params={"q": word}).json()["total"]
                     if found:
@@ -214,7 +224,7 @@ def main() -> None:
                     time.sleep(0.005)
                 lags.append((time.perf_counter() - t0) * 1000)
             print(
-                f"publish→searchable p50/p95             {percentile(lags, 50):6.1f} / "
+                f"approve→searchable p50/p95             {percentile(lags, 50):6.1f} / "
                 f"{percentile(lags, 95):6.1f} ms  (target p95 ≤ 1000 ms)"
             )
             server_rss = peak_rss_mib(server.pid)
