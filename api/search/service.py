@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import Principal, search_filter_tags
 from api.entries.schemas import OrganizationRef
@@ -35,8 +35,34 @@ FACET_VOCABULARY = {
 MAX_QUERY_WORDS_CHARS = 1_000
 
 
+def _current_code(registry: VocabularyRegistry, vocabulary: str, code: str) -> str:
+    """Follow `replaced_by` to the live code (chains arise when a replacement is
+    itself deprecated later; the seen-set only guards against a corrupt table)."""
+    seen = {code}
+    while (replacement := registry.replacement(vocabulary, code)) and replacement not in seen:
+        seen.add(replacement)
+        code = replacement
+    return code
+
+
+def _same_concept(registry: VocabularyRegistry, vocabulary: str, code: str) -> set[str]:
+    """`code`, the live code it resolves to, and every deprecated code resolving to
+    that one: filtering by an old code finds entries tagged with its replacement,
+    and filtering by the replacement finds entries still tagged with old codes."""
+    current = _current_code(registry, vocabulary, code)
+    same = {code, current}
+    same.update(
+        term.code
+        for term in registry.terms(vocabulary)
+        if term.deprecated and _current_code(registry, vocabulary, term.code) == current
+    )
+    return same
+
+
 def _check_filters(
-    session: Session, registry: VocabularyRegistry, filters: Mapping[str, Sequence[str]]
+    session_factory: sessionmaker[Session],
+    registry: VocabularyRegistry,
+    filters: Mapping[str, Sequence[str]],
 ) -> dict[str, list[str]]:
     errors: list[FieldError] = []
     checked: dict[str, list[str]] = {}
@@ -45,9 +71,10 @@ def _check_filters(
             continue
         accepted: list[str] = []
         if facet == "organization":
-            known = set(
-                session.scalars(select(Organization.slug).where(Organization.slug.in_(values)))
-            )
+            with session_factory() as session:
+                known = set(
+                    session.scalars(select(Organization.slug).where(Organization.slug.in_(values)))
+                )
             for value in values:
                 if value not in known:
                     errors.append(
@@ -75,12 +102,9 @@ def _check_filters(
                         )
                     )
                     continue
-                accepted.append(value)
                 # Entries indexed before a code was deprecated still carry it, and
                 # newer ones carry its replacement: a filter on either finds both.
-                replacement = registry.replacement(vocabulary, value)
-                if replacement:
-                    accepted.append(replacement)
+                accepted.extend(_same_concept(registry, vocabulary, value))
         checked[facet] = sorted(set(accepted))
     if errors:
         raise ValidationFailed("Some filter values are not known codes.", errors=errors)
@@ -88,7 +112,7 @@ def _check_filters(
 
 
 def search_entries(
-    session: Session,
+    session_factory: sessionmaker[Session],
     *,
     backend: SearchBackend,
     registry: VocabularyRegistry,
@@ -106,7 +130,7 @@ def search_entries(
             "year_from is after year_to.",
             errors=[FieldError("query.year_from", "must not be after year_to")],
         )
-    checked = _check_filters(session, registry, filters)
+    checked = _check_filters(session_factory, registry, filters)
     query = SearchQuery(
         readers=search_filter_tags(principal),
         text=text.replace("\x00", " ").strip(),
