@@ -7,6 +7,9 @@ from typing import Annotated, Any
 import typer
 from tqdm import tqdm
 
+from api.cli_curation import import_app
+from api.cli_identity import client_app, keys_app
+from api.cli_login import idp_app
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
 
@@ -21,6 +24,10 @@ app = typer.Typer(
 )
 org_app = typer.Typer(help="Member organizations", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+app.add_typer(idp_app, name="idp")
+app.add_typer(client_app, name="client")
+app.add_typer(keys_app, name="keys")
+app.add_typer(import_app, name="import")
 
 
 def _settings() -> Settings:

@@ -17,8 +17,8 @@ from api.auth.keys import SIGNING_ALGORITHM, KeyStore
 from api.auth.validation import TrustedIssuer
 from api.collections import router as collections_router
 from api.config import Settings, get_settings
-from api.curation import router as curation_router
 from api.curation import duplicates_router
+from api.curation import router as curation_router
 from api.db import make_engine, make_session_factory
 from api.entries import router as entries_router
 from api.errors import install_error_handlers

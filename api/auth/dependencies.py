@@ -16,7 +16,9 @@ from api.access import ANONYMOUS, Principal
 from api.auth.validation import TrustedIssuer, ValidatedToken, validate_access_token
 from api.config import Settings
 from api.errors import Unauthorized
+from api.login.sessions import SESSION_COOKIE, principal_for_session
 from api.models import Account, Membership, Organization
+from api.oauth.principals import principal_for_client
 
 
 def trusted_issuers(request: Request) -> dict[str, TrustedIssuer]:
@@ -53,10 +55,29 @@ def principal_for_account(
     )
 
 
+def principal_for_subject(session: Session, validated: ValidatedToken) -> Principal:
+    """Dispatch on the subject's namespace: `account:<id>` or `client:<client_id>`
+    (client ids never contain ':', so the two cannot be confused)."""
+    kind, _, identifier = validated.subject.partition(":")
+    if kind == "account" and identifier.isdigit():
+        return principal_for_account(session, int(identifier), validated.organization_slug)
+    if kind == "client":
+        return principal_for_client(session, identifier, validated.scopes)
+    raise Unauthorized("unsupported token subject")
+
+
 def get_principal(request: Request) -> Principal:
     header = request.headers.get("authorization")
     if header is None:
-        return ANONYMOUS
+        # No bearer token: a browser session cookie, if any (bearer requests never
+        # look at the cookie). Unknown/expired/revoked → 401; unsafe methods need
+        # X-CSRF-Token → else 403. Roles still come from principal_for_account.
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return ANONYMOUS
+        principal = principal_for_session(request, cookie)
+        request.state.principal = principal
+        return principal
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("use an Authorization: Bearer token", error="invalid_request")
@@ -64,12 +85,9 @@ def get_principal(request: Request) -> Principal:
     validated = validate_access_token(
         token.strip(), trusted_issuers(request), leeway_seconds=settings.token_leeway_seconds
     )
-    kind, _, identifier = validated.subject.partition(":")
-    if kind != "account" or not identifier.isdigit():
-        raise Unauthorized("unsupported token subject")
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
-        principal = principal_for_account(session, int(identifier), validated.organization_slug)
+        principal = principal_for_subject(session, validated)
     request.state.principal = principal
     return principal
 
