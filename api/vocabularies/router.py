@@ -1,12 +1,19 @@
-"""`/v1/vocabularies`: the controlled lists, for forms, filters and error messages."""
+"""`/v1/vocabularies`: the controlled lists, for forms, filters and error messages;
+and, for curators, adding, renaming and deprecating terms (`management`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, status
+from sqlalchemy.orm import Session
 
-from api.errors import NotFound
+from api.access import Principal
+from api.auth.dependencies import CurrentPrincipal
+from api.auth.permissions import is_curator, require_signed_in
+from api.db import WriteSession
+from api.errors import Forbidden, NotFound, problem_responses
+from api.vocabularies import management
 from api.vocabularies.registry import UnknownVocabulary, VocabularyRegistry
 
 router = APIRouter(prefix="/v1/vocabularies", tags=["vocabularies"])
@@ -57,3 +64,91 @@ def get_vocabulary(name: str, request: Request) -> dict[str, Any]:
     if name == "region":
         body["tree"] = registry.region_tree()
     return body
+
+
+def _require_curator(principal: Principal) -> None:
+    require_signed_in(principal)
+    if not is_curator(principal):
+        raise Forbidden("Only curators may change vocabularies.")
+
+
+def _changed_term(request: Request, session: Session, name: str, code: str) -> dict[str, Any]:
+    def install(registry: VocabularyRegistry) -> None:
+        request.app.state.vocabularies = registry
+
+    registry = management.install_registry_on_commit(
+        session, install, request.app.state.session_factory
+    )
+    term = registry.get(name, code)
+    assert term is not None  # just flushed in this transaction
+    return _term(term, registry)
+
+
+@router.post(
+    "/{name}/terms",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a term (curators)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def add_term(
+    name: str,
+    data: management.TermCreate,
+    request: Request,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    _require_curator(principal)
+    term = management.add_term(
+        session, principal=principal, registry=registry_of(request), vocabulary=name, data=data
+    )
+    return _changed_term(request, session, name, term.code)
+
+
+@router.patch(
+    "/{name}/terms/{code}",
+    summary="Rename a term's label (curators); its code never changes",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def rename_term(
+    name: str,
+    code: str,
+    data: management.TermRename,
+    request: Request,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    _require_curator(principal)
+    management.rename_term(
+        session,
+        principal=principal,
+        registry=registry_of(request),
+        vocabulary=name,
+        code=code,
+        data=data,
+    )
+    return _changed_term(request, session, name, code)
+
+
+@router.post(
+    "/{name}/terms/{code}/deprecate",
+    summary="Deprecate a term in favour of a current one (curators)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def deprecate_term(
+    name: str,
+    code: str,
+    data: management.TermDeprecate,
+    request: Request,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    _require_curator(principal)
+    management.deprecate_term(
+        session,
+        principal=principal,
+        registry=registry_of(request),
+        vocabulary=name,
+        code=code,
+        data=data,
+    )
+    return _changed_term(request, session, name, code)

@@ -1,0 +1,1 @@
+"""Collections: curated, ordered lists of entries ("getting started with prison-based programs")."""
