@@ -94,8 +94,10 @@ def publish(client: TestClient, token: str, entry_id: str) -> dict[str, Any]:
     response = client.post(f"/v1/entries/{entry_id}/submit", headers=bearer(token))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
-    if body["status"] == "published" and body["review_status"] is None and (
-        body["pending_revision"] is None
+    if (
+        body["status"] == "published"
+        and body["review_status"] is None
+        and (body["pending_revision"] is None)
     ):
         return body
     app: FastAPI = client.app  # type: ignore[assignment]
