@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     token_audience: str | None = Field(default=None, description="default: <public_url>/v1")
     access_token_ttl_seconds: int = 3600
     token_leeway_seconds: int = 30
+    jwks_refresh_cooldown_seconds: float = 30.0
 
     # Uploads.
     max_upload_bytes: int = 25 * 1024 * 1024

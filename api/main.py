@@ -13,6 +13,7 @@ from api import auditlog, health
 from api.attachments import router as attachments_router
 from api.attachments.storage import LocalStorage
 from api.auth import router as auth_router
+from api.auth.issuers import TrustedIssuers
 from api.auth.keys import SIGNING_ALGORITHM, KeyStore
 from api.auth.validation import TrustedIssuer
 from api.collections import router as collections_router
@@ -60,14 +61,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Re-reads the key file when `offramp keys rotate` changes it; no restart.
         keys = KeyStore(settings.data_dir)
         app.state.node_keys = keys
-        app.state.trusted_issuers = {
-            settings.issuer: TrustedIssuer(
+        app.state.trusted_issuers = TrustedIssuers(
+            TrustedIssuer(
                 issuer=settings.issuer,
                 audience=settings.resolved_token_audience,
                 algorithms=(SIGNING_ALGORITHM,),
                 keys=keys.verification_set,
-            )
-        }
+            ),
+            app.state.session_factory,
+            audience=settings.resolved_token_audience,
+            jwks_cooldown_seconds=settings.jwks_refresh_cooldown_seconds,
+        )
         app.state.storage = LocalStorage(settings.data_dir / "attachments")
         backend = make_backend(settings)
         app.state.search_backend = backend

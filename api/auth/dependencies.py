@@ -13,16 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import ANONYMOUS, Principal
-from api.auth.validation import TrustedIssuer, ValidatedToken, validate_access_token
+from api.auth.validation import IssuerLookup, ValidatedToken, validate_access_token
 from api.config import Settings
 from api.errors import Unauthorized
 from api.login.sessions import SESSION_COOKIE, principal_for_session
-from api.models import Account, Membership, Organization
+from api.models import Account, IdentityProvider, Membership, Organization
 from api.oauth.principals import principal_for_client
 
 
-def trusted_issuers(request: Request) -> dict[str, TrustedIssuer]:
-    trusted: dict[str, TrustedIssuer] = request.app.state.trusted_issuers
+def trusted_issuers(request: Request) -> IssuerLookup:
+    trusted: IssuerLookup = request.app.state.trusted_issuers
     return trusted
 
 
@@ -55,9 +55,38 @@ def principal_for_account(
     )
 
 
-def principal_for_subject(session: Session, validated: ValidatedToken) -> Principal:
-    """Dispatch on the subject's namespace: `account:<id>` or `client:<client_id>`
+def principal_for_external(session: Session, validated: ValidatedToken) -> Principal:
+    """A token issued by a configured identity provider: the person is the account
+    keyed by (issuer, subject); the organization is the one the node's configuration
+    binds to that issuer — an `org` claim in the token is ignored."""
+    provider = session.scalar(
+        select(IdentityProvider).where(
+            IdentityProvider.issuer == validated.issuer, IdentityProvider.enabled.is_(True)
+        )
+    )
+    if provider is None:
+        raise Unauthorized("untrusted issuer")
+    account = session.scalar(
+        select(Account).where(
+            Account.issuer == validated.issuer, Account.subject == validated.subject
+        )
+    )
+    if account is None:
+        raise Unauthorized("unknown account; sign in once through this node first")
+    organization = session.get(Organization, provider.organization_id)
+    if organization is None:
+        raise Unauthorized("the identity provider's organization no longer exists")
+    return principal_for_account(session, account.id, organization.slug)
+
+
+def principal_for_subject(
+    session: Session, validated: ValidatedToken, *, own_issuer: str | None = None
+) -> Principal:
+    """Tokens of other trusted issuers map through `principal_for_external`; this
+    node's own subjects are namespaced: `account:<id>` or `client:<client_id>`
     (client ids never contain ':', so the two cannot be confused)."""
+    if own_issuer is not None and validated.issuer != own_issuer:
+        return principal_for_external(session, validated)
     kind, _, identifier = validated.subject.partition(":")
     if kind == "account" and identifier.isdigit():
         return principal_for_account(session, int(identifier), validated.organization_slug)
@@ -87,7 +116,7 @@ def get_principal(request: Request) -> Principal:
     )
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
-        principal = principal_for_subject(session, validated)
+        principal = principal_for_subject(session, validated, own_issuer=settings.issuer)
     request.state.principal = principal
     return principal
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from joserfc.util import urlsafe_b64decode
 
@@ -24,12 +23,22 @@ ACCEPTED_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 MAX_TOKEN_BYTES = 8192
 
 
+class KeySource(Protocol):
+    """Where an issuer's verification keys come from (a local KeySet or a remote one)."""
+
+    def get_by_kid(self, kid: str) -> Any: ...
+
+
 @dataclass(frozen=True)
 class TrustedIssuer:
     issuer: str
     audience: str
     algorithms: tuple[str, ...]
-    keys: KeySet
+    keys: KeySource
+
+
+class IssuerLookup(Protocol):
+    def get(self, issuer: str, /) -> TrustedIssuer | None: ...
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ def _peek(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def validate_access_token(
-    token: str, trusted: dict[str, TrustedIssuer], *, leeway_seconds: int = 30
+    token: str, trusted: IssuerLookup, *, leeway_seconds: int = 30
 ) -> ValidatedToken:
     header, unverified = _peek(token)
     issuer = unverified.get("iss")

@@ -30,6 +30,7 @@ from authlib.integrations.starlette_client import OAuthError
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from joserfc.errors import JoseError
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -397,6 +398,7 @@ def create_identity_provider(
         actor=principal,
     )
     clients_of(request.app).forget(row.name)
+    _reload_trusted_issuers_after_commit(request, session)
     organization = session.get(Organization, row.organization_id)
     assert organization is not None
     return _idp_read(settings, row, organization)
@@ -429,4 +431,11 @@ def delete_identity_provider(
     require_node_admin(principal, _settings(request))
     service.remove_identity_provider(session, name, actor=principal)
     clients_of(request.app).forget(name)
+    _reload_trusted_issuers_after_commit(request, session)
     return Response(status_code=204)
+
+
+def _reload_trusted_issuers_after_commit(request: Request, session: WriteSession) -> None:
+    """The API's issuer allow-list follows IdP changes as soon as they commit."""
+    trusted = request.app.state.trusted_issuers
+    event.listen(session, "after_commit", lambda _s: trusted.invalidate(), once=True)

@@ -2,8 +2,11 @@
 
 The oracle below is the rule of SPEC §2 written out in plain Python, independent
 of `api.access`. Entries are created and moved through the workflow by the API
-(draft, submitted for review, published, retracted); every caller then reads
-every entry, the list, its total, an attachment and the revisions."""
+(draft, submitted for review, published, retracted); every caller — anonymous,
+members of the owner, partner and other organizations, a curator, machine
+clients with and without `entries:read`, all with real tokens — then reads every
+entry, the list and its total, search hits, totals and facet counts, an
+attachment and the revisions."""
 
 from __future__ import annotations
 
@@ -14,10 +17,18 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from api.models import Entry
-from tests.factories import bearer, create_entry, member_token, publish
+from api.outbox import mark_dirty
+from tests.factories import (
+    bearer,
+    client_token,
+    create_entry,
+    member_token,
+    publish,
+    wait_indexed,
+)
 
 ORGS = ("org-a", "org-b", "org-c", "org-d")
 
@@ -35,6 +46,7 @@ class Caller:
     name: str
     org: str | None
     roles: frozenset[str]
+    client_scopes: tuple[str, ...] | None = None  # a machine client, with these scopes
 
 
 CALLERS = (
@@ -43,7 +55,10 @@ CALLERS = (
     Caller("publisher-b", "org-b", frozenset({"publisher"})),
     Caller("curator-c", "org-c", frozenset({"curator"})),
     Caller("reader-d", "org-d", frozenset({"reader"})),
+    Caller("client-b-read", "org-b", frozenset(), ("entries:read",)),
+    Caller("client-b-write-only", "org-b", frozenset(), ("entries:write",)),
 )
+WORD = "zebrafinch"
 
 
 def resulting_status(entry: EntrySpec) -> str:
@@ -55,6 +70,9 @@ def resulting_status(entry: EntrySpec) -> str:
 
 def oracle_may_read(caller: Caller, spec: EntrySpec) -> bool:
     entry = EntrySpec(spec.owner, spec.visibility, spec.partners, resulting_status(spec))
+    if caller.client_scopes is not None and "entries:read" not in caller.client_scopes:
+        # a machine client without entries:read reads like an anonymous caller
+        caller = Caller(caller.name, None, frozenset())
     if caller.org == entry.owner:
         return True
     if entry.status == "published":
@@ -94,16 +112,17 @@ class TestVisibilityRuleEverywhere:
         self, app: FastAPI, client: TestClient, specs: list[EntrySpec]
     ) -> None:
         publishers = {org: member_token(app, org, "publisher", person="owner") for org in ORGS}
-        tokens = {
-            c.name: member_token(app, c.org, *c.roles, person=c.name) if c.org else None
-            for c in CALLERS
-        }
+        tokens = {c.name: self._token(app, client, c) for c in CALLERS}
         created: list[tuple[EntrySpec, str, str]] = []
         try:
             for spec in specs:
                 token = publishers[spec.owner]
                 entry = create_entry(
-                    client, token, visibility=spec.visibility, shared_with=list(spec.partners)
+                    client,
+                    token,
+                    title=f"Programme evaluation {WORD}",
+                    visibility=spec.visibility,
+                    shared_with=list(spec.partners),
                 )
                 upload = client.post(
                     f"/v1/entries/{entry['id']}/attachments",
@@ -133,6 +152,18 @@ class TestVisibilityRuleEverywhere:
                 listing = client.get("/v1/entries?per_page=100", headers=headers).json()
                 assert {item["id"] for item in listing["items"]} == expected, caller
                 assert listing["total"] == len(expected), caller
+                searchable = {
+                    eid
+                    for spec, eid, _ in created
+                    if eid in expected and resulting_status(spec) == "published"
+                }
+                found = client.get(
+                    "/v1/search", params={"q": WORD, "per_page": 100}, headers=headers
+                ).json()
+                assert {hit["id"] for hit in found["hits"]} == searchable, caller
+                assert found["total"] == len(searchable), caller
+                assert sum(found["facets"].get("kind", {}).values()) == len(searchable)
+                assert sum(found["facets"].get("organization", {}).values()) == len(searchable)
                 for spec, entry_id, attachment_href in created:
                     want = 200 if entry_id in expected else 404
                     for url in (
@@ -158,7 +189,18 @@ class TestVisibilityRuleEverywhere:
                             assert got == want, (caller, spec, url)
         finally:
             with app.state.session_factory() as session, session.begin():
+                ids = list(session.scalars(select(Entry.id)))
+                mark_dirty(session, ids)  # the index forgets them too
                 session.execute(delete(Entry))
+            wait_indexed(app)
+
+    @staticmethod
+    def _token(app: FastAPI, client: TestClient, caller: Caller) -> str | None:
+        if caller.org is None:
+            return None
+        if caller.client_scopes is not None:
+            return client_token(app, client, caller.org, list(caller.client_scopes))
+        return member_token(app, caller.org, *caller.roles, person=caller.name)
 
 
 class TestInvisibleIsExactlyMissing:
