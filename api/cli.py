@@ -10,6 +10,7 @@ from tqdm import tqdm
 from api.cli_curation import import_app
 from api.cli_identity import client_app, keys_app
 from api.cli_login import idp_app
+from api.cli_support import command_session, fail
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
 
@@ -58,17 +59,11 @@ def org_create(
     from api.errors import AppError
     from api.organizations.service import create_organization
 
-    engine = make_engine(_settings())
     try:
-        with make_session_factory(engine)() as session, session.begin():
+        with command_session(write=True) as session:
             create_organization(session, slug=slug, name=name, country=country)
     except AppError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        for item in exc.errors or []:
-            typer.echo(f"  {item['field']}: {item['message']}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        engine.dispose()
+        raise fail(exc) from None
     typer.echo(f"created organization {slug}")
 
 

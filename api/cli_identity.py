@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from api.access import Principal
+from api.cli_support import command_session, fail
 from api.config import get_settings
-from api.db import make_engine, make_session_factory
 
 client_app = typer.Typer(help="API clients (machine publishers, peer nodes)", no_args_is_help=True)
 keys_app = typer.Typer(help="The node's token-signing keys", no_args_is_help=True)
@@ -20,18 +20,6 @@ keys_app = typer.Typer(help="The node's token-signing keys", no_args_is_help=Tru
 # Who the audit log names for changes made from the command line: the operator
 # with shell access, not an account.
 CLI_OPERATOR = Principal(kind="anonymous", display_name="offramp CLI", channel="cli")
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    from api.errors import AppError
-
-    if isinstance(exc, AppError):
-        typer.echo(f"error: {exc.detail}", err=True)
-        for item in exc.errors or []:
-            typer.echo(f"  {item['field']}: {item['message']}", err=True)
-    else:
-        typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(2)
 
 
 @client_app.command("create")
@@ -50,9 +38,8 @@ def client_create(
     from api.errors import AppError
     from api.oauth.service import create_client
 
-    engine = make_engine(get_settings())
     try:
-        with make_session_factory(engine)() as session, session.begin():
+        with command_session(write=True) as session:
             client, secret = create_client(
                 session,
                 name=name,
@@ -63,9 +50,7 @@ def client_create(
             )
             client_id, granted = client.client_id, list(client.scopes)
     except AppError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+        raise fail(exc) from None
     typer.echo(f"client_id: {client_id}")
     typer.echo(f"client_secret: {secret}")
     typer.echo(f"scopes: {' '.join(granted) or '(none: public entries only)'}")
@@ -77,20 +62,16 @@ def client_list() -> None:
     """List API clients (never their secrets)."""
     from api.oauth.service import list_clients, organization_slugs
 
-    engine = make_engine(get_settings())
-    try:
-        with make_session_factory(engine)() as session:
-            clients = list_clients(session)
-            slugs = organization_slugs(session, clients)
-            for client in clients:
-                org = slugs.get(client.organization_id) if client.organization_id else None
-                state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
-                typer.echo(
-                    f"{client.client_id}\t{client.kind}\t{org or '-'}\t"
-                    f"{' '.join(client.scopes) or '-'}\t{state}\t{client.name}"
-                )
-    finally:
-        engine.dispose()
+    with command_session() as session:
+        clients = list_clients(session)
+        slugs = organization_slugs(session, clients)
+        for client in clients:
+            org = slugs.get(client.organization_id) if client.organization_id else None
+            state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
+            typer.echo(
+                f"{client.client_id}\t{client.kind}\t{org or '-'}\t"
+                f"{' '.join(client.scopes) or '-'}\t{state}\t{client.name}"
+            )
 
 
 @client_app.command("revoke")
@@ -99,14 +80,11 @@ def client_revoke(client_id: Annotated[str, typer.Argument(help="The client_id")
     from api.errors import AppError
     from api.oauth.service import revoke_client
 
-    engine = make_engine(get_settings())
     try:
-        with make_session_factory(engine)() as session, session.begin():
+        with command_session(write=True) as session:
             revoke_client(session, client_id, revoked_by=CLI_OPERATOR)
     except AppError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+        raise fail(exc) from None
     typer.echo(f"revoked {client_id}")
 
 
@@ -135,7 +113,8 @@ def keys_rotate(
     try:
         keys = rotate_keys(settings.data_dir, keep_seconds=keep_seconds)
     except (OSError, ValueError, RuntimeError) as exc:
-        raise _fail(exc) from None
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"current key: {keys.current.kid}")
     typer.echo(f"published keys: {' '.join(str(k.kid) for k in keys.all_keys)}")
     typer.echo(f"the previous key stays published for {keep_seconds} s")

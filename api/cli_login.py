@@ -12,20 +12,10 @@ from typing import Annotated
 
 import typer
 
+from api.cli_support import command_session, fail
 from api.config import get_settings
-from api.db import make_engine, make_session_factory
 
 idp_app = typer.Typer(help="Member organizations' OIDC identity providers", no_args_is_help=True)
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    from api.errors import AppError
-
-    if isinstance(exc, AppError):
-        typer.echo(f"error: {exc.detail}", err=True)
-        for item in exc.errors or []:
-            typer.echo(f"  {item['field']}: {item['message']}", err=True)
-    return typer.Exit(2)
 
 
 @idp_app.command("add")
@@ -53,9 +43,8 @@ def idp_add(
     from api.login.service import add_identity_provider
 
     settings = get_settings()
-    engine = make_engine(settings)
     try:
-        with make_session_factory(engine)() as session, session.begin():
+        with command_session(write=True) as session:
             add_identity_provider(
                 session,
                 name=name,
@@ -67,9 +56,7 @@ def idp_add(
                 channel="cli",
             )
     except AppError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+        raise fail(exc) from None
     typer.echo(f"added identity provider {name} for {organization}")
     typer.echo(f"register this redirect URI at the provider: {callback_url(settings, name)}")
 
@@ -79,17 +66,12 @@ def idp_list() -> None:
     """List configured providers (secrets are never shown)."""
     from api.login.service import list_identity_providers
 
-    engine = make_engine(get_settings())
-    try:
-        with make_session_factory(engine)() as session:
-            rows = list_identity_providers(session)
-            lines = [
-                f"{idp.name}\t{idp.issuer}\t{org.slug}\t{idp.default_role}"
-                + ("" if idp.enabled else "\tdisabled")
-                for idp, org in rows
-            ]
-    finally:
-        engine.dispose()
+    with command_session() as session:
+        lines = [
+            f"{idp.name}\t{idp.issuer}\t{org.slug}\t{idp.default_role}"
+            + ("" if idp.enabled else "\tdisabled")
+            for idp, org in list_identity_providers(session)
+        ]
     if not lines:
         typer.echo("no identity providers configured")
     for line in lines:
@@ -102,12 +84,9 @@ def idp_remove(name: Annotated[str, typer.Argument(help="Provider name")]) -> No
     from api.errors import AppError
     from api.login.service import remove_identity_provider
 
-    engine = make_engine(get_settings())
     try:
-        with make_session_factory(engine)() as session, session.begin():
+        with command_session(write=True) as session:
             ended = remove_identity_provider(session, name, channel="cli")
     except AppError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+        raise fail(exc) from None
     typer.echo(f"removed identity provider {name}; {ended} sessions ended")

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.models import SearchOutbox
 from api.models.base import utcnow
 from api.vocabularies.registry import VocabularyRegistry
-from indexer.backends.base import BackendError, SearchBackend, SearchDocument
-from indexer.documents import build_document
+from indexer.backends.base import BackendError, SearchBackend
+from indexer.documents import plan_writes
 from indexer.source import load_sources
 
 
@@ -87,16 +87,7 @@ class OutboxConsumer:
             if not row_ids:
                 return DrainResult(0, 0, 0)
             sources = load_sources(session, entry_ids)
-            registry = self.registry()
-            documents: list[SearchDocument] = []
-            removals: list[str] = []
-            for entry_id in entry_ids:
-                source = sources.get(entry_id)
-                document = build_document(source, registry) if source else None
-                if document is None:
-                    removals.append(entry_id)
-                else:
-                    documents.append(document)
+            documents, removals = plan_writes(entry_ids, sources, self.registry())
             try:
                 if documents:
                     self.backend.upsert(documents)

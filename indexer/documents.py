@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -95,3 +95,19 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
     }
     document["fingerprint"] = fingerprint(dict(document))
     return document
+
+
+def plan_writes(
+    entry_ids: Sequence[str], sources: Mapping[str, EntrySource], registry: VocabularyRegistry
+) -> tuple[list[SearchDocument], list[str]]:
+    """Split entries into documents to upsert and ids to delete (gone or unpublished)."""
+    documents: list[SearchDocument] = []
+    removals: list[str] = []
+    for entry_id in entry_ids:
+        source = sources.get(entry_id)
+        document = build_document(source, registry) if source else None
+        if document is None:
+            removals.append(entry_id)
+        else:
+            documents.append(document)
+    return documents, removals

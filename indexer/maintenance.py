@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.vocabularies.registry import VocabularyRegistry
 from indexer.backends.base import SearchBackend, SearchDocument
 from indexer.consumer import outbox_lag
-from indexer.documents import build_document
+from indexer.documents import build_document, plan_writes
 from indexer.source import iter_published_sources, load_sources
 
 
@@ -69,15 +69,7 @@ def repair_index(
         chunk = ids[start : start + 500]
         with session_factory() as session:
             sources = load_sources(session, chunk)
-        documents: list[SearchDocument] = []
-        removals: list[str] = []
-        for entry_id in chunk:
-            source = sources.get(entry_id)
-            document = build_document(source, registry) if source else None
-            if document is None:
-                removals.append(entry_id)
-            else:
-                documents.append(document)
+        documents, removals = plan_writes(chunk, sources, registry)
         if documents:
             backend.upsert(documents)
         if removals:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
+from api.access import Principal
 from api.auth.dependencies import CurrentPrincipal
 from api.auth.permissions import is_curator, require_signed_in
 from api.curation.duplicates import find_duplicates
@@ -16,6 +18,7 @@ from api.curation.schemas import DuplicateRead
 from api.db import ReadSession
 from api.entries.dependencies import VisibleEntry
 from api.errors import Forbidden, problem_responses
+from api.models import Entry
 
 router = APIRouter(prefix="/v1/entries", tags=["curation"])
 
@@ -35,14 +38,17 @@ def list_duplicates(
     require_signed_in(principal)
     if not (is_curator(principal) or principal.organization_id == entry.organization_id):
         raise Forbidden("Only curators and the owner organization may look for duplicates.")
-    return DuplicateList(
-        items=[
-            DuplicateRead(
-                entry_id=candidate.entry_id,
-                title=candidate.title,
-                organization=candidate.organization_slug,
-                reasons=list(candidate.reasons),
-            )
-            for candidate in find_duplicates(session, entry, principal)
-        ]
-    )
+    return DuplicateList(items=duplicate_reads(session, entry, principal))
+
+
+def duplicate_reads(session: Session, entry: Entry, principal: Principal) -> list[DuplicateRead]:
+    """Possible duplicates of `entry` among what `principal` may see, as response items."""
+    return [
+        DuplicateRead(
+            entry_id=candidate.entry_id,
+            title=candidate.title,
+            organization=candidate.organization_slug,
+            reasons=list(candidate.reasons),
+        )
+        for candidate in find_duplicates(session, entry, principal)
+    ]

@@ -18,13 +18,13 @@ from api.audit import record_event
 from api.auth.dependencies import CurrentPrincipal
 from api.auth.permissions import require_signed_in
 from api.curation import workflow
+from api.curation.duplicates_router import duplicate_reads
 from api.curation.schemas import (
     ActionsRead,
     CommentCreate,
     CommentRead,
     CurationRead,
     DiffRead,
-    DuplicateRead,
     EventPage,
     EventRead,
     QueueItem,
@@ -320,19 +320,9 @@ def review_queue(
         counts[workflow.review_state(entry) or "submitted"] += 1
     waiting = [e for e in rows if workflow.review_state(e) == "submitted"]
     window = waiting[(page - 1) * per_page : page * per_page]
-    from api.curation.duplicates import find_duplicates
-
     items = []
     for entry in window:
-        duplicates = [
-            DuplicateRead(
-                entry_id=d.entry_id,
-                title=d.title,
-                organization=d.organization_slug,
-                reasons=list(d.reasons),
-            )
-            for d in find_duplicates(session, entry, principal)
-        ]
+        duplicates = duplicate_reads(session, entry, principal)
         items.append(
             QueueItem(
                 **summary_of(entry).model_dump(),
