@@ -103,7 +103,7 @@ def entry_specs(draw: st.DrawFn) -> EntrySpec:
 class TestVisibilityRuleEverywhere:
     @pytest.mark.slow
     @settings(
-        max_examples=25,
+        max_examples=20,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
