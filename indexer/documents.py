@@ -49,7 +49,9 @@ class EntrySource:
 
 def fingerprint(document: dict[str, object]) -> str:
     payload = {k: v for k, v in document.items() if k != "fingerprint"}
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    # Key order is fixed by build_document, so no sort_keys: this runs for every
+    # entry twice per reindex.
+    encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return hashlib.sha256(encoded).hexdigest()[:32]
 
 

@@ -1,5 +1,7 @@
 """Reading entries' current state for indexing: the only SQL the indexer runs over
-entries. Loads in bulk (one query per table per batch), never per entry."""
+entries. Loads in bulk (one query per table per batch), never per entry, and
+selects plain columns rather than ORM entities — a full reindex reads every
+published entry twice (load, then consistency check), so this path is hot."""
 
 from __future__ import annotations
 
@@ -7,27 +9,45 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from api.models import Attachment, Entry, EntryPartner, Organization
 from indexer.documents import EntrySource
 
-# The explicit join supplies the organization; skip the mapper's eager loads.
-_LEAN = (lazyload(Entry.organization), lazyload(Entry.partners), lazyload(Entry.indicators))
+_COLUMNS = (
+    Entry.id,
+    Entry.status,
+    Entry.visibility,
+    Entry.organization_id,
+    Organization.slug,
+    Organization.name,
+    Entry.kind,
+    Entry.title,
+    Entry.summary,
+    Entry.body,
+    Entry.language,
+    Entry.program_types,
+    Entry.regions,
+    Entry.settings,
+    Entry.target_populations,
+    Entry.evaluation_design,
+    Entry.evidence_level,
+    Entry.published_at,
+    Entry.review_status,
+    Entry.requested_visibility,
+)
+
+
+def _base() -> Select[*tuple[Any, ...]]:
+    return select(*_COLUMNS).join(Organization, Organization.id == Entry.organization_id)
 
 
 def load_sources(session: Session, entry_ids: Sequence[str]) -> dict[str, EntrySource]:
     """Current state of the given entries that still exist (missing ids are absent)."""
     if not entry_ids:
         return {}
-    rows = session.execute(
-        select(Entry, Organization.slug, Organization.name)
-        .join(Organization, Organization.id == Entry.organization_id)
-        .where(Entry.id.in_(entry_ids))
-        .options(*_LEAN)
-        .execution_options(populate_existing=True)
-    ).all()
+    rows = session.execute(_base().where(Entry.id.in_(entry_ids))).all()
     return _assemble(session, rows)
 
 
@@ -36,22 +56,19 @@ def iter_published_sources(session: Session, batch_size: int = 2000) -> Iterator
     last = ""
     while True:
         rows = session.execute(
-            select(Entry, Organization.slug, Organization.name)
-            .join(Organization, Organization.id == Entry.organization_id)
+            _base()
             .where(Entry.status == "published", Entry.id > last)
-            .options(*_LEAN)
             .order_by(Entry.id)
             .limit(batch_size)
         ).all()
         if not rows:
             return
         yield from _assemble(session, rows).values()
-        last = rows[-1][0].id
-        session.expunge_all()
+        last = rows[-1].id
 
 
 def _assemble(session: Session, rows: Sequence[Any]) -> dict[str, EntrySource]:
-    ids = [row[0].id for row in rows]
+    ids = [row.id for row in rows]
     partners: dict[str, list[int]] = defaultdict(list)
     for entry_id, org_id in session.execute(
         select(EntryPartner.entry_id, EntryPartner.organization_id).where(
@@ -66,33 +83,30 @@ def _assemble(session: Session, rows: Sequence[Any]) -> dict[str, EntrySource]:
         .order_by(Attachment.created_at, Attachment.id)
     ):
         texts[entry_id].append(text)
-    sources: dict[str, EntrySource] = {}
-    for row in rows:
-        entry: Entry = row[0]
-        slug: str = row[1]
-        name: str = row[2]
-        sources[entry.id] = EntrySource(
-            id=entry.id,
-            status=entry.status,
-            visibility=entry.visibility,
-            organization_id=entry.organization_id,
-            organization_slug=slug,
-            organization_name=name,
-            partner_ids=tuple(sorted(partners[entry.id])),
-            kind=entry.kind,
-            title=entry.title,
-            summary=entry.summary,
-            body=entry.body,
-            language=entry.language,
-            program_types=tuple(entry.program_types),
-            regions=tuple(entry.regions),
-            settings=tuple(entry.settings),
-            target_populations=tuple(entry.target_populations),
-            evaluation_design=entry.evaluation_design,
-            evidence_level=entry.evidence_level,
-            published_at=entry.published_at,
-            attachment_texts=tuple(texts[entry.id]),
-            review_status=entry.review_status,
-            requested_visibility=entry.requested_visibility,
+    return {
+        row.id: EntrySource(
+            id=row.id,
+            status=row.status,
+            visibility=row.visibility,
+            organization_id=row.organization_id,
+            organization_slug=row.slug,
+            organization_name=row.name,
+            partner_ids=tuple(sorted(partners[row.id])),
+            kind=row.kind,
+            title=row.title,
+            summary=row.summary,
+            body=row.body,
+            language=row.language,
+            program_types=tuple(row.program_types),
+            regions=tuple(row.regions),
+            settings=tuple(row.settings),
+            target_populations=tuple(row.target_populations),
+            evaluation_design=row.evaluation_design,
+            evidence_level=row.evidence_level,
+            published_at=row.published_at,
+            attachment_texts=tuple(texts[row.id]),
+            review_status=row.review_status,
+            requested_visibility=row.requested_visibility,
         )
-    return sources
+        for row in rows
+    }

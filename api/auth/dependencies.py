@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from api.access import ANONYMOUS, Principal
 from api.auth.validation import IssuerLookup, ValidatedToken, validate_access_token
@@ -95,7 +96,15 @@ def principal_for_subject(
     raise Unauthorized("unsupported token subject")
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
+    """Anonymous callers are answered on the event loop; anything that needs the
+    database or signature checks runs in the thread pool."""
+    if "authorization" not in request.headers and SESSION_COOKIE not in request.cookies:
+        return ANONYMOUS
+    return await run_in_threadpool(resolve_principal, request)
+
+
+def resolve_principal(request: Request) -> Principal:
     header = request.headers.get("authorization")
     if header is None:
         # No bearer token: a browser session cookie, if any (bearer requests never
