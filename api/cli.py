@@ -201,14 +201,14 @@ def reindex() -> None:
             bar.update(loaded - done)
             done = loaded
 
-        loaded, report = run(factory, backend, registry, progress=progress)
+        loaded, requeued = run(factory, backend, registry, progress=progress)
         bar.close()
     finally:
         backend.close()
         engine.dispose()
     typer.echo(
-        f"reindexed {loaded} entries; {len(report.missing) + len(report.stale) + len(report.extra)}"
-        " changed during the rebuild were re-applied"
+        f"reindexed {loaded} entries; {requeued} that changed during the rebuild "
+        "were handed back to the indexer"
     )
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.models import SearchOutbox
+from api.models import SearchOutbox, SearchReindex, SearchReindexJournal
 from api.models.base import utcnow
 from api.vocabularies.registry import VocabularyRegistry
 from indexer.backends.base import BackendError, SearchBackend
@@ -98,6 +98,7 @@ class OutboxConsumer:
                 self._record_failure(row_ids, exc)
                 raise
             session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
+            _journal_for_reindex(session, entry_ids)
         return DrainResult(len(row_ids), len(documents), len(removals))
 
     def drain(self, *, max_batches: int | None = None) -> DrainResult:
@@ -123,6 +124,20 @@ class OutboxConsumer:
                 .where(SearchOutbox.id.in_(row_ids))
                 .values(attempts=SearchOutbox.attempts + 1, last_error=str(exc)[:500])
             )
+
+
+def _journal_for_reindex(session: Session, entry_ids: list[str]) -> None:
+    """While a full reindex builds a new index, remember what we wrote to the old one.
+
+    Checked inside the claim transaction: a change committed after the reindex
+    started can only be claimed after that, so it is always journaled."""
+    active = session.scalars(
+        select(SearchReindex.id).where(SearchReindex.finished_at.is_(None))
+    ).all()
+    for reindex_id in active:
+        session.add_all(
+            SearchReindexJournal(reindex_id=reindex_id, entry_id=entry_id) for entry_id in entry_ids
+        )
 
 
 def _try_entry_lock(session: Session, entry_id: str) -> bool:

@@ -1,9 +1,9 @@
 """Index maintenance: full rebuild with an atomic swap, and the consistency check.
 
 `reindex` builds a fresh index from the database (searches keep answering from
-the old one), swaps it in, then runs `check` + repair so that changes which were
-indexed into the *old* index while the new one was being built are not lost:
-the result converges to the database exactly.
+the old one), swaps it in, and re-enqueues every entry that was indexed into the
+*old* index while the new one was being built (a journal kept by the consumers),
+so the result converges to the database exactly.
 
 `check` compares, by fingerprint, the documents the database implies with what
 the engine holds: missing (should be searchable, is not), stale (content or
@@ -14,8 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.models import SearchReindex, SearchReindexJournal
+from api.models.base import utcnow
+from api.outbox import mark_dirty
 from api.vocabularies.registry import VocabularyRegistry
 from indexer.backends.base import SearchBackend, SearchDocument
 from indexer.consumer import outbox_lag
@@ -83,10 +87,45 @@ def reindex(
     registry: VocabularyRegistry,
     *,
     progress: Callable[[int], None] | None = None,
-) -> tuple[int, IndexReport]:
-    with session_factory() as session:
-        loaded = backend.rebuild(_documents(session, registry), progress=progress)
-    report = check_index(session_factory, backend, registry)
-    if not report.clean:
-        repair_index(session_factory, backend, registry, report)
-    return loaded, report
+) -> tuple[int, int]:
+    """Rebuild, swap, then hand what changed meanwhile back to the outbox.
+
+    Returns (documents loaded, entries re-enqueued). While the rebuild runs, the
+    consumers keep indexing into the old index and journal each entry they touch
+    (`SearchReindex`); after the swap those entries get fresh outbox rows, so the
+    indexer — with its per-entry ordering — applies their current state to the
+    new index. Nothing changed during a rebuild is lost."""
+    with session_factory() as session, session.begin():
+        now = utcnow()
+        # A reindex that died without finishing is superseded by this one.
+        session.execute(
+            update(SearchReindex).where(SearchReindex.finished_at.is_(None)).values(finished_at=now)
+        )
+        marker = SearchReindex(started_at=now)
+        session.add(marker)
+        session.flush()
+        reindex_id = marker.id
+    try:
+        with session_factory() as session:
+            loaded = backend.rebuild(_documents(session, registry), progress=progress)
+    finally:
+        with session_factory() as session, session.begin():
+            touched = sorted(
+                set(
+                    session.scalars(
+                        select(SearchReindexJournal.entry_id).where(
+                            SearchReindexJournal.reindex_id == reindex_id
+                        )
+                    )
+                )
+            )
+            mark_dirty(session, touched)
+            session.execute(
+                update(SearchReindex)
+                .where(SearchReindex.id == reindex_id)
+                .values(finished_at=utcnow())
+            )
+            session.execute(
+                delete(SearchReindexJournal).where(SearchReindexJournal.reindex_id == reindex_id)
+            )
+    return loaded, len(touched)

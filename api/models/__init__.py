@@ -22,7 +22,7 @@ from api.models.entry import (
 )
 from api.models.identity import ApiClient, IdentityProvider, WebSession
 from api.models.organization import ROLES, Account, Membership, Organization
-from api.models.outbox import SearchOutbox
+from api.models.outbox import SearchOutbox, SearchReindex, SearchReindexJournal
 from api.models.vocabulary import VocabularyTerm
 
 __all__ = [
@@ -49,6 +49,8 @@ __all__ = [
     "PublishedRevisionIsImmutable",
     "ReviewComment",
     "SearchOutbox",
+    "SearchReindex",
+    "SearchReindexJournal",
     "VocabularyTerm",
     "WebSession",
 ]

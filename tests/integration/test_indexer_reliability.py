@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -26,7 +27,7 @@ from api.vocabularies.service import load_registry
 from indexer.backends.base import BackendError, SearchBackend, SearchDocument
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.consumer import OutboxConsumer
-from indexer.maintenance import check_index
+from indexer.maintenance import check_index, reindex
 from tests.conftest import DatabaseUnderTest
 from tests.factories import bearer, create_entry, entry_payload, member_token, publish
 
@@ -261,3 +262,47 @@ class TestMaintenanceCommands:
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert "reindexed" in rebuilt.stdout
         assert _cli(["check-index"], env).returncode == 0
+
+
+class TestReindexLosesNothing:
+    def test_change_indexed_into_the_old_index_during_a_rebuild_reaches_the_new_one(
+        self, quiet_client: tuple[FastAPI, TestClient], database: DatabaseUnderTest
+    ) -> None:
+        app, client = quiet_client
+        factory = make_session_factory(database.engine)
+        registry = app.state.vocabularies
+        backend = app.state.search_backend
+        consumer = OutboxConsumer(factory, backend, lambda: registry)
+        token = member_token(app, "ngo-a", "publisher")
+        entry = create_entry(client, token, visibility="private", title="Before the rebuild")
+        publish(client, token, entry["id"])
+        consumer.drain()
+
+        class RebuildWithConcurrentEdit:
+            """The real engine; while the new index is being loaded, the entry is
+            edited and the consumer indexes the edit into the *old* index."""
+
+            name = "embedded"
+
+            def rebuild(self, documents: Any, *, progress: Any = None) -> int:
+                snapshot = list(documents)  # the rebuild has read the database
+                current = client.get(f"/v1/entries/{entry['id']}", headers=bearer(token))
+                client.patch(
+                    f"/v1/entries/{entry['id']}",
+                    json={"title": "Edited during the rebuild"},
+                    headers={**bearer(token), "If-Match": f'"{current.json()["version"]}"'},
+                )
+                client.post(f"/v1/entries/{entry['id']}/publish", headers=bearer(token))
+                consumer.drain()
+                loaded: int = backend.rebuild(iter(snapshot), progress=progress)
+                return loaded
+
+        loaded, requeued = reindex(factory, RebuildWithConcurrentEdit(), registry)  # type: ignore[arg-type]
+        assert loaded == 1
+        assert requeued == 1
+        consumer.drain()
+        assert check_index(factory, backend, registry).clean
+        found = client.get(
+            "/v1/search", params={"q": "edited rebuild"}, headers=bearer(token)
+        ).json()
+        assert [hit["id"] for hit in found["hits"]] == [entry["id"]]
