@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict, FieldError, ValidationFailed
@@ -43,13 +44,22 @@ def list_organizations(session: Session) -> list[Organization]:
 
 
 def ensure_account(session: Session, *, issuer: str, subject: str, display_name: str) -> Account:
-    account = session.scalar(
-        select(Account).where(Account.issuer == issuer, Account.subject == subject)
-    )
-    if account is None:
-        account = Account(issuer=issuer, subject=subject, display_name=display_name)
-        session.add(account)
-        session.flush()
+    """The account of (issuer, subject), created if new.
+
+    Two first sign-ins of one person can race; the loser's INSERT hits the unique
+    constraint inside a savepoint and it reads the winner's row instead."""
+    query = select(Account).where(Account.issuer == issuer, Account.subject == subject)
+    account = session.scalar(query)
+    if account is not None:
+        return account
+    try:
+        with session.begin_nested():
+            account = Account(issuer=issuer, subject=subject, display_name=display_name)
+            session.add(account)
+    except IntegrityError:
+        account = session.scalar(query)
+        if account is None:
+            raise
     return account
 
 

@@ -3,6 +3,7 @@ that role changes take effect on the very next request."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -97,3 +98,26 @@ class TestMemberships:
             headers=bearer(node_admin),
         )
         assert granted.status_code == 204
+
+
+class TestAccountCreationRace:
+    def test_losing_a_first_sign_in_race_returns_the_winners_account(
+        self, app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from api.organizations.service import ensure_account
+
+        factory = app.state.session_factory
+        with factory() as first, first.begin():
+            winner = ensure_account(first, issuer="https://idp", subject="s1", display_name="A")
+            winner_id = winner.id
+        with factory() as second, second.begin():
+            real_scalar = second.scalar
+            calls: list[object] = []
+
+            def stale_first_read(query: object) -> object:
+                calls.append(query)  # the first look-up ran before the winner committed
+                return None if len(calls) == 1 else real_scalar(query)  # type: ignore[arg-type]
+
+            monkeypatch.setattr(second, "scalar", stale_first_read)
+            loser = ensure_account(second, issuer="https://idp", subject="s1", display_name="A")
+            assert loser.id == winner_id
