@@ -144,6 +144,7 @@ class TestIdentityProviderTokens:
         response = client.get("/v1/entries", headers=bearer(issuer.token(audience(app), "mallory")))
         assert response.status_code == 401
 
+    @pytest.mark.filterwarnings("ignore:This key should not be used as an oct key")
     def test_hs256_forged_with_the_published_key_is_refused(
         self, node: tuple[FastAPI, TestClient], issuer: FakeIssuer
     ) -> None:
