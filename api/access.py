@@ -116,15 +116,14 @@ def entry_reader_tags(entry: Entry) -> frozenset[str]:
     )
 
 
-def can_read(principal: Principal, entry: Entry) -> bool:
-    return bool(principal_tags(principal) & entry_reader_tags(entry))
+def has_review_access(principal: Principal, entry: Entry) -> bool:
+    """The caller reads this entry as one of its reviewers (curators, `review` tag)."""
+    return REVIEW in (principal_tags(principal) & entry_reader_tags(entry))
 
 
 def may_see_unpublished(principal: Principal, entry: Entry) -> bool:
     """Unpublished revisions: the owner organization, and curators reviewing it."""
-    if principal.organization_id == entry.organization_id:
-        return True
-    return REVIEW in (principal_tags(principal) & entry_reader_tags(entry))
+    return principal.organization_id == entry.organization_id or has_review_access(principal, entry)
 
 
 def visible_clause(principal: Principal) -> ColumnElement[bool]:

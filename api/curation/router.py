@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import or_, select
 
-from api.access import REVIEW, Principal, entry_reader_tags, principal_tags, visible_clause
+from api.access import Principal, has_review_access, may_see_unpublished, visible_clause
 from api.audit import record_event
 from api.auth.dependencies import CurrentPrincipal
 from api.auth.permissions import require_signed_in
@@ -49,17 +49,13 @@ router = APIRouter(tags=["curation"])
 TRANSITION_RESPONSES = problem_responses(401, 403, 404, 409, 422)
 
 
-def _review_access(principal: Principal, entry: Entry) -> bool:
-    return REVIEW in (principal_tags(principal) & entry_reader_tags(entry))
-
-
 def _owner(principal: Principal, entry: Entry) -> bool:
     return principal.organization_id == entry.organization_id
 
 
 def _require_thread_access(principal: Principal, entry: Entry) -> None:
     require_signed_in(principal)
-    if not (_owner(principal, entry) or _review_access(principal, entry)):
+    if not (_owner(principal, entry) or has_review_access(principal, entry)):
         raise Forbidden("Review threads are for the owner organization and its reviewers.")
 
 
@@ -190,8 +186,6 @@ def diff_revisions(
     from_revision: Annotated[int, Query(alias="from", ge=1)],
     to_revision: Annotated[int, Query(alias="to", ge=1)],
 ) -> DiffRead:
-    from api.access import may_see_unpublished
-
     unpublished_ok = may_see_unpublished(principal, entry)
     contents = []
     for number in (from_revision, to_revision):
@@ -309,7 +303,7 @@ def review_queue(
             Organization.slug.in_(organization)
         )
     rows = [e for e in session.scalars(query.order_by(Entry.submitted_at, Entry.id))
-            if _review_access(principal, e)]  # fmt: skip
+            if has_review_access(principal, e)]  # fmt: skip
     if region:
         wanted = set(region)
         rows = [e for e in rows if wanted & set(registry.expand_regions(e.regions))]
