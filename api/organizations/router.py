@@ -156,16 +156,17 @@ def list_members(
 ) -> list[MemberRead]:
     organization = _organization(session, slug)
     _check_manage(request, principal, organization)
-    return [
-        MemberRead(
-            account_id=account.id,
-            display_name=account.display_name,
-            issuer=account.issuer,
-            subject=account.subject,
-            roles=roles,
-        )
-        for account, roles in service.list_members(session, organization)
-    ]
+    return [_member_read(a, roles) for a, roles in service.list_members(session, organization)]
+
+
+def _member_read(account: Account, roles: list[str]) -> MemberRead:
+    return MemberRead(
+        account_id=account.id,
+        display_name=account.display_name,
+        issuer=account.issuer,
+        subject=account.subject,
+        roles=roles,
+    )
 
 
 @router.post(
@@ -190,14 +191,8 @@ def add_member(
     for role in sorted(set(data.roles)):
         service.grant_role(session, account=account, organization=organization, role=role)
         _audit_role(session, principal, "role.granted", organization, account, role)
-    roles = dict((a.id, r) for a, r in service.list_members(session, organization))[account.id]
-    return MemberRead(
-        account_id=account.id,
-        display_name=account.display_name,
-        issuer=account.issuer,
-        subject=account.subject,
-        roles=roles,
-    )
+    roles = {a.id: r for a, r in service.list_members(session, organization)}[account.id]
+    return _member_read(account, roles)
 
 
 def _audit_role(
