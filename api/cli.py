@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from api.cli_curation import import_app
@@ -13,6 +15,8 @@ from api.cli_login import idp_app
 from api.cli_support import command_session, fail
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
+from api.vocabularies.service import load_registry_from
+from indexer.backends.base import SearchBackend
 
 # The demo organization whose publisher token `serve --demo` prints.
 DEMO_TOKEN_ORG = "sahel-pathways-initiative"  # noqa: S105 - an org slug, not a secret
@@ -135,15 +139,11 @@ def demo(
     )
 
 
-def _indexing_parts(settings: Settings) -> tuple[Any, Any, Any, Any]:
-    from api.vocabularies.service import load_registry
+def _indexing_parts(settings: Settings) -> tuple[Engine, sessionmaker[Session], SearchBackend]:
     from indexer.factory import make_backend
 
     engine = make_engine(settings)
-    factory = make_session_factory(engine)
-    with factory() as session:
-        registry = load_registry(session)
-    return engine, factory, make_backend(settings), registry
+    return engine, make_session_factory(engine), make_backend(settings)
 
 
 @app.command()
@@ -151,25 +151,11 @@ def worker() -> None:
     """Drain the search outbox into the search engine until stopped (SIGTERM/SIGINT)."""
     import signal
 
-    from indexer.consumer import OutboxConsumer
-    from indexer.runner import CachedRegistry, IndexerLoop
+    from indexer.runner import make_indexer_loop
 
     settings = _settings()
-    engine, factory, backend, _ = _indexing_parts(settings)
-    from api.vocabularies.service import load_registry
-
-    def registry() -> Any:
-        with factory() as session:
-            return load_registry(session)
-
-    consumer = OutboxConsumer(
-        factory, backend, CachedRegistry(registry), batch_size=settings.indexer_batch_size
-    )
-    loop = IndexerLoop(
-        consumer,
-        poll_interval_seconds=settings.indexer_poll_interval_seconds,
-        max_backoff_seconds=settings.indexer_max_backoff_seconds,
-    )
+    engine, factory, backend = _indexing_parts(settings)
+    loop = make_indexer_loop(settings, factory, backend)
     signal.signal(signal.SIGTERM, lambda *_: loop.stop_event.set())
     signal.signal(signal.SIGINT, lambda *_: loop.stop_event.set())
     try:
@@ -190,7 +176,8 @@ def reindex() -> None:
     from indexer.maintenance import reindex as run
 
     settings = _settings()
-    engine, factory, backend, registry = _indexing_parts(settings)
+    engine, factory, backend = _indexing_parts(settings)
+    registry = load_registry_from(factory)
     try:
         backend.ensure_ready()
         bar = tqdm(unit="entries", desc="reindex")
@@ -221,7 +208,8 @@ def check_index(
     from indexer.maintenance import repair_index
 
     settings = _settings()
-    engine, factory, backend, registry = _indexing_parts(settings)
+    engine, factory, backend = _indexing_parts(settings)
+    registry = load_registry_from(factory)
     try:
         report = run_check(factory, backend, registry)
         for label, ids in (

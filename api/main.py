@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy.orm import Session, sessionmaker
 
 from api import auditlog, health
 from api.attachments import router as attachments_router
@@ -32,19 +31,12 @@ from api.observability import Metrics, RequestContextMiddleware, configure_loggi
 from api.organizations import router as organizations_router
 from api.search import router as search_router
 from api.vocabularies import router as vocabularies_router
-from api.vocabularies.registry import VocabularyRegistry
-from api.vocabularies.service import load_registry
+from api.vocabularies.service import load_registry_from
 from indexer.backends.base import BackendError
-from indexer.consumer import OutboxConsumer
 from indexer.factory import make_backend
-from indexer.runner import CachedRegistry, IndexerLoop
+from indexer.runner import make_indexer_loop
 
 log = structlog.get_logger("api")
-
-
-def _load_registry(factory: sessionmaker[Session]) -> VocabularyRegistry:
-    with factory() as session:
-        return load_registry(session)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,8 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
-        with app.state.session_factory() as session:
-            app.state.vocabularies = load_registry(session)
+        app.state.vocabularies = load_registry_from(app.state.session_factory)
         # Re-reads the key file when `offramp keys rotate` changes it; no restart.
         keys = KeyStore(settings.data_dir)
         app.state.node_keys = keys
@@ -81,18 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("search engine not ready at start; the indexer will retry", error=str(exc))
         loop = None
         if settings.indexer_in_process:
-            factory = app.state.session_factory
-            consumer = OutboxConsumer(
-                factory,
-                backend,
-                CachedRegistry(lambda: _load_registry(factory)),
-                batch_size=settings.indexer_batch_size,
-            )
-            loop = IndexerLoop(
-                consumer,
-                poll_interval_seconds=settings.indexer_poll_interval_seconds,
-                max_backoff_seconds=settings.indexer_max_backoff_seconds,
-            )
+            loop = make_indexer_loop(settings, app.state.session_factory, backend)
             loop.start()
         app.state.indexer_loop = loop
         app.state.index_freshness = IndexFreshness(

@@ -11,8 +11,12 @@ import time
 from collections.abc import Callable
 
 import structlog
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.config import Settings
 from api.vocabularies.registry import VocabularyRegistry
+from api.vocabularies.service import load_registry_from
+from indexer.backends.base import SearchBackend
 from indexer.consumer import OutboxConsumer
 
 log = structlog.get_logger("indexer")
@@ -89,3 +93,21 @@ class IndexerLoop:
         self.wake_event.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+def make_indexer_loop(
+    settings: Settings, session_factory: sessionmaker[Session], backend: SearchBackend
+) -> IndexerLoop:
+    """The consumer and its loop as configured: the same for the API's in-process
+    indexer and for `offramp worker`."""
+    consumer = OutboxConsumer(
+        session_factory,
+        backend,
+        CachedRegistry(lambda: load_registry_from(session_factory)),
+        batch_size=settings.indexer_batch_size,
+    )
+    return IndexerLoop(
+        consumer,
+        poll_interval_seconds=settings.indexer_poll_interval_seconds,
+        max_backoff_seconds=settings.indexer_max_backoff_seconds,
+    )

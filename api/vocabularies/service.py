@@ -8,7 +8,7 @@ never removes or un-deprecates a term."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import VocabularyTerm
 from api.vocabularies.loader import Term, load_shipped_terms
@@ -64,3 +64,9 @@ def load_registry(session: Session) -> VocabularyRegistry:
         )
         for row in rows
     )
+
+
+def load_registry_from(session_factory: sessionmaker[Session]) -> VocabularyRegistry:
+    """The registry, read in a short session of its own."""
+    with session_factory() as session:
+        return load_registry(session)
