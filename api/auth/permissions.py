@@ -12,6 +12,7 @@ from __future__ import annotations
 from api.access import Principal
 from api.config import Settings
 from api.errors import Forbidden, Unauthorized
+from api.models import Entry
 
 
 def require_signed_in(principal: Principal) -> None:
@@ -34,6 +35,11 @@ def require_node_admin(principal: Principal, settings: Settings) -> None:
 
 def is_curator(principal: Principal) -> bool:
     return principal.has_role("curator")
+
+
+def is_owner_publisher(principal: Principal, entry: Entry) -> bool:
+    """A publisher of the organization that owns `entry`."""
+    return principal.organization_id == entry.organization_id and principal.has_role("publisher")
 
 
 def require_curator_or_node_admin(principal: Principal, settings: Settings) -> None:

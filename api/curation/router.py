@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import or_, select
 
-from api.access import Principal, has_review_access, may_see_unpublished, visible_clause
+from api.access import Principal, has_review_access, visible_clause
 from api.audit import record_event
 from api.auth.dependencies import CurrentPrincipal
-from api.auth.permissions import require_signed_in
+from api.auth.permissions import is_curator, require_signed_in
 from api.curation import workflow
 from api.curation.duplicates_router import duplicate_reads
 from api.curation.schemas import (
@@ -35,12 +35,11 @@ from api.curation.schemas import (
     TransitionRequest,
 )
 from api.db import ReadSession, WriteSession
-from api.entries import repository
 from api.entries.dependencies import VisibleEntry, WritableEntry
 from api.entries.schemas import EntryRead
-from api.entries.service import CONTENT_FIELDS
+from api.entries.service import CONTENT_FIELDS, visible_revision
 from api.entries.views import entry_read, summary_of
-from api.errors import FieldError, Forbidden, NotFound, ValidationFailed, problem_responses
+from api.errors import FieldError, Forbidden, ValidationFailed, problem_responses
 from api.models import Entry, EntryTransition, NotificationEvent, Organization, ReviewComment
 from api.vocabularies.router import registry_of
 
@@ -186,14 +185,10 @@ def diff_revisions(
     from_revision: Annotated[int, Query(alias="from", ge=1)],
     to_revision: Annotated[int, Query(alias="to", ge=1)],
 ) -> DiffRead:
-    unpublished_ok = may_see_unpublished(principal, entry)
-    contents = []
-    for number in (from_revision, to_revision):
-        revision = repository.get_revision(session, entry.id, number)
-        if revision is None or (revision.published_at is None and not unpublished_ok):
-            raise NotFound(f"No revision {number} of this entry is visible to you.")
-        contents.append(revision.content)
-    old, new = contents
+    old, new = (
+        visible_revision(session, principal=principal, entry=entry, number=number).content
+        for number in (from_revision, to_revision)
+    )
     changes = {
         field: {"from": old.get(field), "to": new.get(field)}
         for field in sorted(set(old) | set(new))
@@ -211,7 +206,7 @@ def normalize_tag(raw: str) -> str:
 
 def _require_curator_of(principal: Principal, entry: Entry) -> None:
     require_signed_in(principal)
-    if not principal.has_role("curator"):
+    if not is_curator(principal):
         raise Forbidden("Only curators tag and feature entries.")
     if not _owner(principal, entry) and entry.visibility not in workflow.REVIEWED_VISIBILITIES:
         raise Forbidden("Curators act on network-wide and public entries only.")
@@ -279,7 +274,7 @@ def review_queue(
     """Entries awaiting a curator, oldest submission first. Only entries whose
     requested visibility is public or network ever appear (the `review` tag)."""
     require_signed_in(principal)
-    if not principal.has_role("curator"):
+    if not is_curator(principal):
         raise Forbidden("The review queue is for curators.")
     registry = registry_of(request)
     unknown = [

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from api.access import Principal
 from api.audit import record_event
+from api.auth.permissions import is_curator, is_owner_publisher
 from api.entries import repository
 from api.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from api.models import Entry, EntryTransition, NotificationEvent
@@ -62,14 +63,6 @@ def widens_into_review(old: str, new: str) -> bool:
     return needs_review(new) and VISIBILITY_RANK[new] > VISIBILITY_RANK[old]
 
 
-def _is_owner_publisher(principal: Principal, entry: Entry) -> bool:
-    return principal.organization_id == entry.organization_id and principal.has_role("publisher")
-
-
-def _is_curator(principal: Principal) -> bool:
-    return principal.has_role("curator")
-
-
 def has_pending_revision(entry: Entry) -> bool:
     return (
         entry.published_revision is not None and entry.working_revision != entry.published_revision
@@ -93,8 +86,8 @@ def review_state(entry: Entry) -> str | None:
 
 def allowed_actions(session: Session, principal: Principal, entry: Entry) -> list[str]:
     actions: list[str] = []
-    owner = _is_owner_publisher(principal, entry)
-    curator = _is_curator(principal)
+    owner = is_owner_publisher(principal, entry)
+    curator = is_curator(principal)
     pending = has_pending_revision(entry)
     state = review_state(entry)
     if owner:
@@ -117,7 +110,7 @@ def allowed_actions(session: Session, principal: Principal, entry: Entry) -> lis
 
 def _refuse(session: Session, principal: Principal, entry: Entry, action: str) -> Conflict:
     allowed = allowed_actions(session, principal, entry)
-    if not allowed and not (_is_owner_publisher(principal, entry) or _is_curator(principal)):
+    if not allowed and not (is_owner_publisher(principal, entry) or is_curator(principal)):
         raise Forbidden("You may not change the workflow state of this entry.")
     return Conflict(
         f"{action!r} is not possible now (status {entry.status}"

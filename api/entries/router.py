@@ -22,7 +22,7 @@ from api.entries.schemas import (
     RevisionRead,
 )
 from api.entries.views import entry_read, revision_read, revision_summary, summary_of
-from api.errors import NotFound, problem_responses
+from api.errors import problem_responses
 from api.vocabularies.router import registry_of
 
 router = APIRouter(prefix="/v1/entries", tags=["entries"])
@@ -148,9 +148,5 @@ def list_revisions(
 def get_revision(
     entry: VisibleEntry, number: int, session: ReadSession, principal: CurrentPrincipal
 ) -> RevisionRead:
-    revision = repository.get_revision(session, entry.id, number)
-    if revision is None or (
-        revision.published_at is None and not may_see_unpublished(principal, entry)
-    ):
-        raise NotFound("No such revision of this entry is visible to you.")
+    revision = service.visible_revision(session, principal=principal, entry=entry, number=number)
     return revision_read(revision)

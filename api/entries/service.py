@@ -18,8 +18,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.access import Principal, reader_tags
+from api.access import Principal, may_see_unpublished, reader_tags
 from api.audit import record_event
+from api.auth.permissions import is_owner_publisher
 from api.curation.workflow import widens_into_review
 from api.entries import repository
 from api.entries.schemas import EntryCreate, EntryUpdate
@@ -71,7 +72,7 @@ class EntryNotFound(NotFound):
 
 def require_editor(principal: Principal, entry: Entry) -> None:
     """Only publishers of the owner organization edit an entry they can see."""
-    if principal.organization_id != entry.organization_id or not principal.has_role("publisher"):
+    if not is_owner_publisher(principal, entry):
         raise Forbidden("Only publishers of the owner organization may change this entry.")
 
 
@@ -399,3 +400,16 @@ def insert_entry(
     )
     session.add_all(EntryReader(entry_id=entry_id, tag=tag) for tag in sorted(tags))
     return entry
+
+
+def visible_revision(
+    session: Session, *, principal: Principal, entry: Entry, number: int
+) -> EntryRevision:
+    """Revision `number` of an entry the caller can see: published revisions for every
+    reader, unpublished ones only for the owner and reviewing curators."""
+    revision = repository.get_revision(session, entry.id, number)
+    if revision is None or (
+        revision.published_at is None and not may_see_unpublished(principal, entry)
+    ):
+        raise NotFound(f"No revision {number} of this entry is visible to you.")
+    return revision
