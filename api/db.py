@@ -1,7 +1,7 @@
 """Engine and session factories, and the request-scoped unit of work.
 
-One request is one transaction, owned here: `WriteSession` opens it and commits
-when the route returns, *before* the response is sent, so a failed commit becomes
+One request is one transaction, owned here: for unsafe methods `get_session` opens
+it and commits when the route returns, *before* the response is sent, so a failed commit becomes
 an error response and never a 2xx for a write that did not happen. Services and
 repositories only `flush()`. Engines are built by `create_app`/the CLI from
 settings, never at import time."""
@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+import api.access.orm  # noqa: F401 - registers the entry_reader flush hook
 from api.config import Settings
 from api.outbox import COMMITTED_KEY
 
@@ -50,12 +51,17 @@ def _session_factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
-    with _session_factory(request)() as session:
-        yield session
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's one session. Unsafe methods get a transaction that commits when
+    the route returns (before the response is sent); safe methods read only. One
+    dependency for both, so a loader dependency and its route share the session."""
+    if request.method in SAFE_METHODS:
+        with _session_factory(request)() as session:
+            yield session
+        return
     with _session_factory(request)() as session, session.begin():
         yield session
     committed = session.info.pop(COMMITTED_KEY, None)
@@ -64,5 +70,6 @@ def get_write_session(request: Request) -> Iterator[Session]:
         freshness.after_commit(committed)
 
 
-ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]
-WriteSession = Annotated[Session, Depends(get_write_session, scope="function")]
+# Two names for one dependency: the name says what the route means to do.
+ReadSession = Annotated[Session, Depends(get_session, scope="function")]
+WriteSession = Annotated[Session, Depends(get_session, scope="function")]

@@ -15,6 +15,8 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_BASE = "https://offramp.exchange/problems/"
@@ -77,14 +79,20 @@ class NotFound(AppError):
 
 
 class Unauthorized(AppError):
+    """401 with an RFC 6750 challenge. `error=None` when the request carried no
+    credentials at all (§3.1: no error code then); `invalid_token` when the token or
+    session it carried is not good; `invalid_request` when it was malformed."""
+
     status = 401
     slug = "unauthorized"
     title = "Authentication required"
 
-    def __init__(self, detail: str | None = None, *, error: str = "invalid_token") -> None:
-        challenge = f'Bearer error="{error}"'
-        if detail:
-            challenge += ', error_description="' + detail.replace('"', "'") + '"'
+    def __init__(self, detail: str | None = None, *, error: str | None = "invalid_token") -> None:
+        challenge = "Bearer"
+        if error is not None:
+            challenge += f' error="{error}"'
+            if detail:
+                challenge += ', error_description="' + detail.replace('"', "'") + '"'
         super().__init__(detail, headers={"WWW-Authenticate": challenge})
 
 
@@ -92,6 +100,20 @@ class Forbidden(AppError):
     status = 403
     slug = "forbidden"
     title = "Forbidden"
+
+
+class InsufficientScope(Forbidden):
+    """403 for a token whose *scope* is what stops it (RFC 6750 §3.1), naming the scope."""
+
+    slug = "insufficient-scope"
+    title = "Insufficient scope"
+
+    def __init__(self, detail: str, *, scope: str) -> None:
+        super().__init__(
+            detail,
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+            required_scope=scope,
+        )
 
 
 class Conflict(AppError):
@@ -253,6 +275,21 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         return _problem_response(problem)
 
+    async def _stale(request: Request, exc: Exception) -> Response:
+        # An optimistic-concurrency loser: another writer changed the row between our
+        # read and our UPDATE (the version column no longer matched).
+        stale = PreconditionFailed(
+            "Someone else saved a change at the same time; reload and apply yours again."
+        )
+        return _problem_response(stale.problem(request.url.path))
+
+    async def _integrity(request: Request, exc: Exception) -> Response:
+        log.info("constraint conflict", path=request.url.path, error=type(exc).__name__)
+        conflict = Conflict("The change conflicts with one made at the same time; try again.")
+        return _problem_response(conflict.problem(request.url.path))
+
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)

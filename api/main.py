@@ -9,23 +9,23 @@ import structlog
 from fastapi import FastAPI
 
 from api import auditlog, health
-from api.attachments import router as attachments_router
 from api.attachments.storage import LocalStorage
 from api.auth import router as auth_router
 from api.auth.issuers import TrustedIssuers
 from api.auth.keys import SIGNING_ALGORITHM, KeyStore
+from api.auth.sessions import install_login_cookie
 from api.auth.validation import TrustedIssuer
 from api.collections import router as collections_router
 from api.config import Settings, get_settings
 from api.curation import duplicates_router
 from api.curation import router as curation_router
 from api.db import make_engine, make_session_factory
+from api.entries import attachments_router
 from api.entries import router as entries_router
 from api.errors import install_error_handlers
 from api.indexing import IndexFreshness, search_readiness
 from api.limits import BodySizeLimitMiddleware
 from api.login import router as login_router
-from api.login.sessions import install_login_cookie
 from api.oauth import router as oauth_router
 from api.observability import Metrics, RequestContextMiddleware, configure_logging
 from api.organizations import router as organizations_router

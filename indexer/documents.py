@@ -3,8 +3,9 @@
 Only published entries are searchable; a draft, submitted, rejected or retracted
 entry has no document, so the indexer deletes it from the engine. Region codes
 are expanded to every M49 ancestor (an entry tagged only KE is found under 014,
-202, 002 and 001), and `readers` are the entry's reader tags from `api.access`,
-the same ones every SQL read uses."""
+202, 002 and 001), and `readers` are the tags that may read the entry's *live published* version
+(`api.access.search_tags`): search shows published content only, so a curator
+reviewing a pending widening of a private entry never finds its live text."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.access import reader_tags
+from api.access import search_tags
 from api.vocabularies.registry import VocabularyRegistry
 from indexer.backends.base import SearchDocument
 
@@ -61,13 +62,11 @@ def _codes(values: Sequence[str | None]) -> list[str]:
 def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchDocument | None:
     if source.status != "published":
         return None
-    readers = reader_tags(
+    readers = search_tags(
         status=source.status,
         visibility=source.visibility,
         owner_id=source.organization_id,
         partner_ids=source.partner_ids,
-        review_status=source.review_status,
-        requested_visibility=source.requested_visibility,
     )
     published = source.published_at
     document: SearchDocument = {

@@ -83,6 +83,19 @@ def create_entry(client: TestClient, token: str, **overrides: Any) -> dict[str, 
     return body
 
 
+def patch_entry(client: TestClient, token: str, entry_id: str, **fields: Any) -> dict[str, Any]:
+    """PATCH an entry as `token`, with the If-Match of the version it reads first."""
+    current = client.get(f"/v1/entries/{entry_id}", headers=bearer(token))
+    response = client.patch(
+        f"/v1/entries/{entry_id}",
+        json=fields,
+        headers={**bearer(token), "If-Match": current.headers["etag"]},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def curator_token(app: FastAPI) -> str:
     return member_token(app, "coordination", "curator", person="curator")
 

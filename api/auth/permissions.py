@@ -1,54 +1,44 @@
-"""Role checks that are not the visibility rule: who may administer what.
+"""Role requirements that do not depend on an entry: signed in, publisher, curator,
+node admin. Raising the right refusal is owned here (401 with a challenge for no
+credentials, 403 — `insufficient_scope` when a token's scope is what is missing).
 
-- node admin: role `admin` in the node's operator organization
-  (`OFFRAMP_OPERATOR_ORGANIZATION`); configures IdPs, API clients, peers.
-- curator: role `curator` (a network coordinator, member of some organization).
-- organization admin: role `admin` in that organization; manages its members.
-
-Reading entries is never decided here — that is `api.access`."""
+Entry actions are the policy table (`api.access.policy`); reading is the
+visibility rule (`api.access.rule`). Routes declare these requirements through the
+`Annotated` dependencies in `api.auth.dependencies`."""
 
 from __future__ import annotations
 
 from api.access import Principal
-from api.config import Settings
-from api.errors import Forbidden, Unauthorized
-from api.models import Entry
+from api.errors import Forbidden, InsufficientScope, Unauthorized
 
 
 def require_signed_in(principal: Principal) -> None:
     if principal.is_anonymous:
-        raise Unauthorized("Sign in first.", error="invalid_request")
+        raise Unauthorized("Sign in first.", error=None)
 
 
-def is_node_admin(principal: Principal, settings: Settings) -> bool:
-    return (
-        principal.has_role("admin")
-        and principal.organization_slug == settings.operator_organization
-    )
+def refusal(principal: Principal, role: str, message: str) -> Forbidden:
+    """The 403 for a caller without `role`: `insufficient_scope` if its token's scope
+    is what withholds it."""
+    scope = principal.missing_scope(role)
+    if scope is not None:
+        return InsufficientScope(message + f" (the token lacks the {scope!r} scope)", scope=scope)
+    return Forbidden(message)
 
 
-def require_node_admin(principal: Principal, settings: Settings) -> None:
+def require_role(principal: Principal, role: str, message: str) -> None:
     require_signed_in(principal)
-    if not is_node_admin(principal, settings):
-        raise Forbidden("Only administrators of this node may do this.")
+    if not principal.has_role(role) or principal.organization_id is None:
+        raise refusal(principal, role, message)
 
 
-def is_curator(principal: Principal) -> bool:
-    return principal.has_role("curator")
-
-
-def is_owner_publisher(principal: Principal, entry: Entry) -> bool:
-    """A publisher of the organization that owns `entry`."""
-    return principal.organization_id == entry.organization_id and principal.has_role("publisher")
-
-
-def require_curator_or_node_admin(principal: Principal, settings: Settings) -> None:
+def require_node_admin(principal: Principal) -> None:
     require_signed_in(principal)
-    if not (is_curator(principal) or is_node_admin(principal, settings)):
-        raise Forbidden("Only curators or node administrators may do this.")
+    if not principal.node_admin:
+        raise refusal(principal, "admin", "Only administrators of this node may do this.")
 
 
-def may_manage_members(principal: Principal, settings: Settings, organization_id: int) -> bool:
-    if is_curator(principal) or is_node_admin(principal, settings):
-        return True
-    return principal.organization_id == organization_id and principal.has_role("admin")
+def require_curator_or_node_admin(principal: Principal) -> None:
+    require_signed_in(principal)
+    if not (principal.has_role("curator") or principal.node_admin):
+        raise refusal(principal, "curator", "Only curators or node administrators may do this.")

@@ -29,6 +29,7 @@ def mint_access_token(
     scopes: Iterable[str] = (),
     ttl_seconds: int | None = None,
     now: int | None = None,
+    extra_claims: dict[str, object] | None = None,
 ) -> str:
     issued_at = int(time.time()) if now is None else now
     claims: dict[str, object] = {
@@ -46,5 +47,7 @@ def mint_access_token(
         claims["scope"] = scope
     if organization_slug:
         claims["org"] = organization_slug
+    for name, value in (extra_claims or {}).items():
+        claims.setdefault(name, value)
     header = {"alg": SIGNING_ALGORITHM, "typ": "at+jwt", "kid": keys.current.kid}
     return jwt.encode(header, claims, keys.current, algorithms=[SIGNING_ALGORITHM])

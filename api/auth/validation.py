@@ -122,12 +122,13 @@ def validate_access_token(
 
 def _claim_message(exc: JoseError) -> str:
     claim = getattr(exc, "claim", None)
-    if getattr(exc, "error", None) == "expired_token":
+    error = getattr(exc, "error", None)
+    if error == "missing_claim":
+        return f"missing claim {claim!r}"
+    if error == "expired_token":
         return "token expired"
     if claim == "nbf":
         return "token not yet valid"
     if claim == "iat":
         return "token issued in the future"
-    if getattr(exc, "error", None) == "missing_claim":
-        return f"missing claim {claim!r}"
     return f"invalid claim {claim!r}"

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Response, status
 from sqlalchemy.orm import Session
 
 from api.access import Principal
-from api.auth.dependencies import CurrentPrincipal
+from api.auth.dependencies import CuratorOrNodeAdmin, CurrentPrincipal
 from api.collections import service
 from api.collections.schemas import (
     CollectionCreate,
@@ -23,7 +23,6 @@ from api.collections.schemas import (
     CollectionSummary,
     CollectionUpdate,
 )
-from api.config import Settings
 from api.db import ReadSession, WriteSession
 from api.entries.views import summary_of
 from api.errors import problem_responses
@@ -32,11 +31,6 @@ from api.models import Collection
 router = APIRouter(prefix="/v1/collections", tags=["collections"])
 
 SlugPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")]
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _href(slug: str) -> str:
@@ -61,7 +55,7 @@ def _read(session: Session, principal: Principal, collection: Collection) -> Col
     items = [
         # Positions are renumbered over the visible items: stored positions with
         # gaps would reveal that something the caller may not read sits between.
-        CollectionItemRead(position=n, note=item.note, entry=summary_of(entry))
+        CollectionItemRead(position=n, note=item.note, entry=summary_of(session, entry, principal))
         for n, (item, entry) in enumerate(rows, start=1)
     ]
     return CollectionRead(
@@ -95,14 +89,11 @@ def get_collection(
 )
 def create_collection(
     data: CollectionCreate,
-    request: Request,
     response: Response,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: CuratorOrNodeAdmin,
 ) -> CollectionRead:
-    collection = service.create_collection(
-        session, principal=principal, settings=_settings(request), data=data
-    )
+    collection = service.create_collection(session, principal=principal, data=data)
     response.headers["Location"] = _href(collection.slug)
     return _read(session, principal, collection)
 
@@ -111,13 +102,10 @@ def create_collection(
 def update_collection(
     slug: SlugPath,
     data: CollectionUpdate,
-    request: Request,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: CuratorOrNodeAdmin,
 ) -> CollectionRead:
-    collection = service.update_collection(
-        session, principal=principal, settings=_settings(request), slug=slug, data=data
-    )
+    collection = service.update_collection(session, principal=principal, slug=slug, data=data)
     return _read(session, principal, collection)
 
 
@@ -129,13 +117,10 @@ def update_collection(
 def set_items(
     slug: SlugPath,
     data: CollectionItemsUpdate,
-    request: Request,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: CuratorOrNodeAdmin,
 ) -> CollectionRead:
-    collection = service.set_items(
-        session, principal=principal, settings=_settings(request), slug=slug, items=data.items
-    )
+    collection = service.set_items(session, principal=principal, slug=slug, items=data.items)
     return _read(session, principal, collection)
 
 
@@ -145,7 +130,7 @@ def set_items(
     responses=problem_responses(401, 403, 404),
 )
 def delete_collection(
-    slug: SlugPath, request: Request, session: WriteSession, principal: CurrentPrincipal
+    slug: SlugPath, session: WriteSession, principal: CuratorOrNodeAdmin
 ) -> Response:
-    service.delete_collection(session, principal=principal, settings=_settings(request), slug=slug)
+    service.delete_collection(session, principal=principal, slug=slug)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

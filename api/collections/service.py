@@ -15,11 +15,9 @@ from __future__ import annotations
 from sqlalchemy import Subquery, delete, func, select
 from sqlalchemy.orm import Session
 
-from api.access import NETWORK, PUBLIC, Principal, principal_tags, visible_clause
+from api.access import NETWORK, PUBLIC, Principal, access_to, principal_tags, visible_clause
 from api.audit import record_event
-from api.auth.permissions import require_curator_or_node_admin
 from api.collections.schemas import CollectionCreate, CollectionItemIn, CollectionUpdate
-from api.config import Settings
 from api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from api.models import Collection, CollectionItem, Entry
 from api.models.base import utcnow
@@ -89,9 +87,8 @@ def visible_items(
 
 
 def create_collection(
-    session: Session, *, principal: Principal, settings: Settings, data: CollectionCreate
+    session: Session, *, principal: Principal, data: CollectionCreate
 ) -> Collection:
-    require_curator_or_node_admin(principal, settings)
     if session.scalar(select(Collection.id).where(Collection.slug == data.slug)) is not None:
         raise Conflict(f"A collection named {data.slug!r} exists already.")
     now = utcnow()
@@ -130,11 +127,9 @@ def update_collection(
     session: Session,
     *,
     principal: Principal,
-    settings: Settings,
     slug: str,
     data: CollectionUpdate,
 ) -> Collection:
-    require_curator_or_node_admin(principal, settings)
     collection = _collection_for_change(session, slug)
     changed: dict[str, str] = {}
     for name in sorted(data.model_fields_set):
@@ -160,10 +155,7 @@ def update_collection(
     return collection
 
 
-def delete_collection(
-    session: Session, *, principal: Principal, settings: Settings, slug: str
-) -> None:
-    require_curator_or_node_admin(principal, settings)
+def delete_collection(session: Session, *, principal: Principal, slug: str) -> None:
     collection = _collection_for_change(session, slug)
     record_event(
         session,
@@ -182,7 +174,6 @@ def set_items(
     session: Session,
     *,
     principal: Principal,
-    settings: Settings,
     slug: str,
     items: list[CollectionItemIn],
 ) -> Collection:
@@ -192,16 +183,16 @@ def set_items(
     read gets the same message as one that does not exist. Items already in the
     collection that this curator cannot read are replaced like the rest: the
     list sent is the whole list."""
-    require_curator_or_node_admin(principal, settings)
     collection = _collection_for_change(session, slug)
     wanted = [item.entry_id for item in items]
+    # Collected entries are shown to their readers: the curator must read the
+    # entry's live version (reviewing a pending widening is not reading it).
     readable: dict[str, str] = {
-        entry_id: status
-        for entry_id, status in session.execute(
-            select(Entry.id, Entry.status).where(
-                Entry.id.in_(set(wanted)), visible_clause(principal)
-            )
+        entry.id: entry.status
+        for entry in session.scalars(
+            select(Entry).where(Entry.id.in_(set(wanted)), visible_clause(principal))
         )
+        if not access_to(principal, entry).review_only
     }
     errors: list[FieldError] = []
     first_seen: dict[str, int] = {}

@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.access import Principal, visible_clause
+from api.access import Principal, access_to, visible_clause
 from api.models import Attachment, Entry, Organization
 
 SAME_ATTACHMENT = "same attachment"
@@ -64,9 +64,13 @@ def titles_near_identical(a: str, b: str) -> bool:
 
 
 def find_duplicates(
-    session: Session, entry: Entry, principal: Principal
+    session: Session, entry: Entry, principal: Principal, *, shown_title: str
 ) -> list[DuplicateCandidate]:
-    """Other entries visible to `principal` that may duplicate `entry`, strongest first."""
+    """Other entries visible to `principal` that may duplicate `entry`, strongest first.
+
+    `shown_title` is the entry's title as the caller is shown it. A candidate that
+    the caller reads only as the reviewer of a pending revision of a published
+    entry is left out: its live title is not the caller's to see or compare."""
     reasons: dict[str, list[str]] = {}
     found: dict[str, tuple[str, str]] = {}
 
@@ -101,15 +105,21 @@ def find_duplicates(
         .limit(MAX_TITLE_CANDIDATES)
     ).all()
     for entry_id, title, slug in same_org:
-        if titles_near_identical(entry.title, title):
+        if titles_near_identical(shown_title, title):
             found[entry_id] = (title, slug)
             reasons.setdefault(entry_id, []).append(NEAR_IDENTICAL_TITLE)
 
+    hidden = {
+        e.id
+        for e in session.scalars(select(Entry).where(Entry.id.in_(sorted(found))))
+        if e.status == "published" and access_to(principal, e).review_only
+    }
     candidates = [
         DuplicateCandidate(
             entry_id=entry_id, title=title, organization_slug=slug, reasons=reasons[entry_id]
         )
         for entry_id, (title, slug) in found.items()
+        if entry_id not in hidden
     ]
     candidates.sort(key=lambda c: (-len(c.reasons), c.title.casefold(), c.entry_id))
     return candidates

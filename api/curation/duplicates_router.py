@@ -1,23 +1,26 @@
 """`GET /v1/entries/{id}/duplicates`: possible duplicates of an entry.
 
-For curators and the members of the owner organization; the entry itself is
-loaded through the visibility rule (404 when the caller may not read it), and
-the candidates are filtered by it again inside `find_duplicates`."""
+For the owner organization and curators (the `find_duplicates` action of the
+policy table); the entry itself is loaded through the visibility rule (404 when
+the caller may not read it), and the candidates are filtered by it again inside
+`find_duplicates`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.access import Principal
 from api.auth.dependencies import CurrentPrincipal
-from api.auth.permissions import is_curator, require_signed_in
 from api.curation.duplicates import find_duplicates
 from api.curation.schemas import DuplicateRead
 from api.db import ReadSession
-from api.entries.dependencies import VisibleEntry
-from api.errors import Forbidden, problem_responses
+from api.entries.dependencies import EntryFor
+from api.entries.views import summary_of
+from api.errors import problem_responses
 from api.models import Entry
 
 router = APIRouter(prefix="/v1/entries", tags=["curation"])
@@ -33,11 +36,10 @@ class DuplicateList(BaseModel):
     responses=problem_responses(401, 403, 404),
 )
 def list_duplicates(
-    entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
+    entry: Annotated[Entry, Depends(EntryFor("find_duplicates"))],
+    session: ReadSession,
+    principal: CurrentPrincipal,
 ) -> DuplicateList:
-    require_signed_in(principal)
-    if not (is_curator(principal) or principal.organization_id == entry.organization_id):
-        raise Forbidden("Only curators and the owner organization may look for duplicates.")
     return DuplicateList(items=duplicate_reads(session, entry, principal))
 
 
@@ -50,5 +52,7 @@ def duplicate_reads(session: Session, entry: Entry, principal: Principal) -> lis
             organization=candidate.organization_slug,
             reasons=list(candidate.reasons),
         )
-        for candidate in find_duplicates(session, entry, principal)
+        for candidate in find_duplicates(
+            session, entry, principal, shown_title=summary_of(session, entry, principal).title
+        )
     ]

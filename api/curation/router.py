@@ -1,23 +1,23 @@
 """Curation endpoints: workflow transitions, the review queue, review threads,
 revision diffs, curator tags and featuring, and the organization event log.
 
-Every entry is loaded through the visibility rule first (`WritableEntry`), so a
-curator can never act on — or learn of — another organization's partners or
-private entry: it is a 404 like any invisible entry."""
+Each route declares what it does: `EntryFor(action)` loads the entry through the
+visibility rule (404 when the caller may not read it — a curator never learns of
+another organization's partners or private entry) and checks the policy table;
+`Curator`/`SignedIn` state role requirements. No rule is decided here."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from sqlalchemy import or_, select
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from api.access import Principal, has_review_access, visible_clause
+from api.access import access_to
 from api.audit import record_event
-from api.auth.dependencies import CurrentPrincipal
-from api.auth.permissions import is_curator, require_signed_in
-from api.curation import workflow
+from api.auth.dependencies import Curator, CurrentPrincipal, SignedIn
+from api.bounds import CursorAfter, RevisionFrom, RevisionTo
+from api.curation import repository, workflow
 from api.curation.duplicates_router import duplicate_reads
 from api.curation.schemas import (
     ActionsRead,
@@ -35,43 +35,46 @@ from api.curation.schemas import (
     TransitionRequest,
 )
 from api.db import ReadSession, WriteSession
-from api.entries.dependencies import VisibleEntry, WritableEntry
+from api.entries.dependencies import (
+    CommentableEntry,
+    EntryFor,
+    ThreadEntry,
+    VisibleEntry,
+    permitted_actions,
+)
 from api.entries.schemas import EntryRead
-from api.entries.service import CONTENT_FIELDS, visible_revision
-from api.entries.views import entry_read, summary_of
-from api.errors import FieldError, Forbidden, ValidationFailed, problem_responses
-from api.models import Entry, EntryTransition, NotificationEvent, Organization, ReviewComment
+from api.entries.service import CONTENT_FIELDS, check_if_match, readable_revision
+from api.entries.views import entry_read, revision_content, summary_of
+from api.errors import FieldError, ValidationFailed, problem_responses
+from api.models import Entry, NotificationEvent, ReviewComment
 from api.vocabularies.router import registry_of
 
 router = APIRouter(tags=["curation"])
 
-TRANSITION_RESPONSES = problem_responses(401, 403, 404, 409, 422)
-
-
-def _owner(principal: Principal, entry: Entry) -> bool:
-    return principal.organization_id == entry.organization_id
-
-
-def _require_thread_access(principal: Principal, entry: Entry) -> None:
-    require_signed_in(principal)
-    if not (_owner(principal, entry) or has_review_access(principal, entry)):
-        raise Forbidden("Review threads are for the owner organization and its reviewers.")
+TRANSITION_RESPONSES = problem_responses(401, 403, 404, 409, 412, 422)
 
 
 def _transition(action: str) -> Any:
     run = workflow.TRANSITIONS[action]
 
     def endpoint(
-        entry: WritableEntry,
+        entry: Entry,
         request: Request,
+        response: Response,
         session: WriteSession,
         principal: CurrentPrincipal,
         data: TransitionRequest | None = None,
+        if_match: Annotated[str | None, Header()] = None,
     ) -> EntryRead:
+        check_if_match(entry, if_match, required=False)
         run(session, principal=principal, entry=entry, comment=data.comment if data else None)
+        response.headers["ETag"] = f'"{entry.version}"'
         return entry_read(session, entry, principal, registry_of(request))
 
     endpoint.__name__ = f"{action}_entry"
+    # Annotations are strings here (postponed evaluation) and FastAPI resolves them in
+    # the module's globals, where `action` does not exist: give it the real one.
+    endpoint.__annotations__["entry"] = Annotated[Entry, Depends(EntryFor(action))]
     return endpoint
 
 
@@ -87,7 +90,7 @@ for _action in workflow.TRANSITIONS:
 
 @router.post("/v1/entries/{entry_id}/retract", responses=TRANSITION_RESPONSES)
 def retract_entry(
-    entry: WritableEntry,
+    entry: Annotated[Entry, Depends(EntryFor("retract"))],
     data: RetractRequest,
     request: Request,
     session: WriteSession,
@@ -103,65 +106,62 @@ def retract_entry(
 def entry_actions(
     entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
 ) -> ActionsRead:
+    """What the caller may do with the entry now (the policy table applied)."""
+    access = access_to(principal, entry)
     return ActionsRead(
         status=entry.status,
-        review_status=entry.review_status,
-        allowed=workflow.allowed_actions(session, principal, entry),
+        review_status=entry.review_status if (access.owner or access.review) else None,
+        allowed=permitted_actions(session, principal, entry),
     )
 
 
 @router.get("/v1/entries/{entry_id}/transitions", responses=problem_responses(401, 403, 404))
-def list_transitions(
-    entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
-) -> list[TransitionRead]:
-    _require_thread_access(principal, entry)
-    rows = session.scalars(
-        select(EntryTransition)
-        .where(EntryTransition.entry_id == entry.id)
-        .order_by(EntryTransition.id)
-    )
-    return [TransitionRead.model_validate(r, from_attributes=True) for r in rows]
+def list_transitions(entry: ThreadEntry, session: ReadSession) -> list[TransitionRead]:
+    return [
+        TransitionRead.model_validate(r, from_attributes=True)
+        for r in repository.transitions_of(session, entry.id)
+    ]
 
 
 @router.get("/v1/entries/{entry_id}/comments", responses=problem_responses(401, 403, 404))
-def list_comments(
-    entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
-) -> list[CommentRead]:
-    _require_thread_access(principal, entry)
-    rows = session.scalars(
-        select(ReviewComment).where(ReviewComment.entry_id == entry.id).order_by(ReviewComment.id)
-    )
-    return [CommentRead.model_validate(r, from_attributes=True) for r in rows]
+def list_comments(entry: ThreadEntry, session: ReadSession) -> list[CommentRead]:
+    return [
+        CommentRead.model_validate(r, from_attributes=True)
+        for r in repository.comments_of(session, entry.id)
+    ]
+
+
+COMMENT_ANCHORS = frozenset({*CONTENT_FIELDS, "indicators", "visibility", "shared_with",
+                             "attachments"})  # fmt: skip
 
 
 @router.post(
     "/v1/entries/{entry_id}/comments",
     status_code=201,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 def add_comment(
-    entry: WritableEntry,
+    entry: CommentableEntry,
     data: CommentCreate,
     session: WriteSession,
     principal: CurrentPrincipal,
 ) -> CommentRead:
-    _require_thread_access(principal, entry)
-    anchors = {*CONTENT_FIELDS, "indicators", "visibility", "shared_with", "attachments"}
-    if data.field is not None and data.field not in anchors:
+    if data.field is not None and data.field not in COMMENT_ANCHORS:
         raise ValidationFailed(
             "A comment can be anchored to an entry field only.",
-            errors=[FieldError("field", f"one of {', '.join(sorted(anchors))}")],
+            errors=[FieldError("field", f"one of {', '.join(sorted(COMMENT_ANCHORS))}")],
         )
+    owner = principal.organization_id == entry.organization_id
     comment = ReviewComment(
         entry_id=entry.id,
         author_account_id=principal.account_id,
         author_organization_id=principal.organization_id,
-        author_role="owner" if _owner(principal, entry) else "curator",
+        author_role="owner" if owner else "curator",
         field=data.field,
         body=data.body,
     )
     session.add(comment)
-    if not _owner(principal, entry):
+    if not owner:
         session.add(
             NotificationEvent(
                 organization_id=entry.organization_id,
@@ -182,11 +182,16 @@ def diff_revisions(
     entry: VisibleEntry,
     session: ReadSession,
     principal: CurrentPrincipal,
-    from_revision: Annotated[int, Query(alias="from", ge=1)],
-    to_revision: Annotated[int, Query(alias="to", ge=1)],
+    from_revision: RevisionFrom,
+    to_revision: RevisionTo,
 ) -> DiffRead:
+    """Field-by-field changes between two revisions the caller may both read, as
+    each is shown to the caller (owner-only fields never appear)."""
+    access = access_to(principal, entry)
     old, new = (
-        visible_revision(session, principal=principal, entry=entry, number=number).content
+        revision_content(
+            readable_revision(session, principal=principal, entry=entry, number=number), access
+        )
         for number in (from_revision, to_revision)
     )
     changes = {
@@ -204,19 +209,13 @@ def normalize_tag(raw: str) -> str:
     return TAG_PATTERN.sub("-", raw.casefold()).strip("-")[:40]
 
 
-def _require_curator_of(principal: Principal, entry: Entry) -> None:
-    require_signed_in(principal)
-    if not is_curator(principal):
-        raise Forbidden("Only curators tag and feature entries.")
-    if not _owner(principal, entry) and entry.visibility not in workflow.REVIEWED_VISIBILITIES:
-        raise Forbidden("Curators act on network-wide and public entries only.")
-
-
-@router.put("/v1/entries/{entry_id}/tags", responses=problem_responses(401, 403, 404, 422))
+@router.put("/v1/entries/{entry_id}/tags", responses=problem_responses(401, 403, 404, 409, 422))
 def set_tags(
-    entry: WritableEntry, data: TagsUpdate, session: WriteSession, principal: CurrentPrincipal
+    entry: Annotated[Entry, Depends(EntryFor("tag"))],
+    data: TagsUpdate,
+    session: WriteSession,
+    principal: CurrentPrincipal,
 ) -> CurationRead:
-    _require_curator_of(principal, entry)
     tags = sorted({t for t in (normalize_tag(raw) for raw in data.tags) if t})
     entry.tags = tags
     record_event(
@@ -228,14 +227,8 @@ def set_tags(
 
 
 def _set_featured(
-    entry: Entry, session: WriteSession, principal: Principal, featured: bool
+    entry: Entry, session: WriteSession, principal: Any, featured: bool
 ) -> CurationRead:
-    _require_curator_of(principal, entry)
-    if featured and entry.status != "published":
-        raise ValidationFailed(
-            "Only published entries can be featured.",
-            errors=[FieldError("status", f"is {entry.status}")],
-        )
     entry.featured = featured
     record_event(
         session, principal=principal, entry_id=entry.id,
@@ -245,16 +238,20 @@ def _set_featured(
     return CurationRead(tags=entry.tags, featured=entry.featured)
 
 
-@router.put("/v1/entries/{entry_id}/featured", responses=problem_responses(401, 403, 404, 422))
+@router.put("/v1/entries/{entry_id}/featured", responses=problem_responses(401, 403, 404, 409))
 def feature_entry(
-    entry: WritableEntry, session: WriteSession, principal: CurrentPrincipal
+    entry: Annotated[Entry, Depends(EntryFor("feature"))],
+    session: WriteSession,
+    principal: CurrentPrincipal,
 ) -> CurationRead:
     return _set_featured(entry, session, principal, True)
 
 
-@router.delete("/v1/entries/{entry_id}/featured", responses=problem_responses(401, 403, 404))
+@router.delete("/v1/entries/{entry_id}/featured", responses=problem_responses(401, 403, 404, 409))
 def unfeature_entry(
-    entry: WritableEntry, session: WriteSession, principal: CurrentPrincipal
+    entry: Annotated[Entry, Depends(EntryFor("feature"))],
+    session: WriteSession,
+    principal: CurrentPrincipal,
 ) -> CurationRead:
     return _set_featured(entry, session, principal, False)
 
@@ -263,7 +260,7 @@ def unfeature_entry(
 def review_queue(
     request: Request,
     session: ReadSession,
-    principal: CurrentPrincipal,
+    principal: Curator,
     kind: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
     region: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
     program_type: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
@@ -271,11 +268,9 @@ def review_queue(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> QueuePage:
-    """Entries awaiting a curator, oldest submission first. Only entries whose
-    requested visibility is public or network ever appear (the `review` tag)."""
-    require_signed_in(principal)
-    if not is_curator(principal):
-        raise Forbidden("The review queue is for curators.")
+    """Entries awaiting a curator of another organization, oldest submission first.
+    Only entries whose requested visibility is public or network ever appear (the
+    `review` capacity of the visibility rule); each shows what was submitted."""
     registry = registry_of(request)
     unknown = [
         FieldError("query.region", f"{code!r} is not a region code")
@@ -284,66 +279,44 @@ def review_queue(
     ]
     if unknown:
         raise ValidationFailed("Unknown filter values.", errors=unknown)
-    query = select(Entry).where(
-        visible_clause(principal),
-        or_(
-            Entry.status.in_(("submitted", "changes_requested")),
-            Entry.review_status.in_(("submitted", "changes_requested")),
-        ),
-    )
-    if kind:
-        query = query.where(Entry.kind.in_(kind))
-    if organization:
-        query = query.join(Organization, Organization.id == Entry.organization_id).where(
-            Organization.slug.in_(organization)
-        )
-    rows = [e for e in session.scalars(query.order_by(Entry.submitted_at, Entry.id))
-            if has_review_access(principal, e)]  # fmt: skip
-    if region:
-        wanted = set(region)
-        rows = [e for e in rows if wanted & set(registry.expand_regions(e.regions))]
-    if program_type:
-        rows = [e for e in rows if set(program_type) & set(e.program_types)]
+    shown = []
+    for entry in repository.review_candidates(session, principal, kind=kind,
+                                              organization=organization):  # fmt: skip
+        summary = summary_of(session, entry, principal)
+        if region and not set(region) & set(registry.expand_regions(summary.regions)):
+            continue
+        if program_type and not set(program_type) & set(summary.program_types):
+            continue
+        shown.append((entry, summary))
     counts = {"submitted": 0, "changes_requested": 0}
-    for entry in rows:
+    for entry, _ in shown:
         counts[workflow.review_state(entry) or "submitted"] += 1
-    waiting = [e for e in rows if workflow.review_state(e) == "submitted"]
+    waiting = [(e, s) for e, s in shown if workflow.review_state(e) == "submitted"]
     window = waiting[(page - 1) * per_page : page * per_page]
-    items = []
-    for entry in window:
-        duplicates = duplicate_reads(session, entry, principal)
-        items.append(
-            QueueItem(
-                **summary_of(entry).model_dump(),
-                review_status=workflow.review_state(entry),
-                requested_visibility=entry.requested_visibility,
-                submitted_at=entry.submitted_at,
-                possible_duplicates=duplicates,
-            )
+    items = [
+        QueueItem(
+            **summary.model_dump(),
+            review_status=workflow.review_state(entry),
+            requested_visibility=entry.requested_visibility,
+            submitted_at=entry.submitted_at,
+            possible_duplicates=duplicate_reads(session, entry, principal),
         )
+        for entry, summary in window
+    ]
     return QueuePage(items=items, total=len(waiting), page=page, per_page=per_page, counts=counts)
 
 
 @router.get("/v1/events", responses=problem_responses(401))
 def organization_events(
     session: ReadSession,
-    principal: CurrentPrincipal,
-    after: Annotated[int, Query(ge=0)] = 0,
+    principal: SignedIn,
+    after: CursorAfter = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EventPage:
-    """What happened to your organization's entries, in order; follow with `after`."""
-    require_signed_in(principal)
-    rows = list(
-        session.scalars(
-            select(NotificationEvent)
-            .where(
-                NotificationEvent.organization_id == principal.organization_id,
-                NotificationEvent.id > after,
-            )
-            .order_by(NotificationEvent.id)
-            .limit(limit)
-        )
-    )
+    """What happened to your organization's entries, in order; follow with `after`.
+    Only events about entries the caller may read now (a token without
+    `entries:read` sees those of public entries only)."""
+    rows = repository.organization_events(session, principal, after=after, limit=limit)
     return EventPage(
         items=[EventRead.model_validate(r, from_attributes=True) for r in rows],
         next_after=rows[-1].id if rows else None,

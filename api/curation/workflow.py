@@ -1,17 +1,21 @@
-"""The entry workflow (SPEC §3): every transition in one place.
+"""The entry workflow (SPEC §3): the mechanics of every transition, in one place.
 
     draft → submitted → (changes_requested → submitted)* → published | rejected
-    published → retracted → (restore) submitted
+    published → retracted → (restore) published
 
 Entries asking for `public` or `network` visibility need a curator's approval;
 `partners`/`private` ones are published by their owner directly. An edit of a
 published entry is a pending revision that goes through the same gate, while
 the published revision stays live (`review_status` tracks the pending one).
+Restoring a retracted entry brings back its last *approved* revision and
+visibility; a pending revision needs its own review.
 
-Each transition checks the caller's role and the current state (a wrong one is a
-409 listing what *is* allowed), records an `EntryTransition`, an audit event and
-a notification for the owner organization, and — through the entry row — the
-search outbox, all in the caller's transaction.
+Who may take which step in which state is the policy table
+(`api.access.policy`), checked by the route's `EntryFor(action)` dependency
+before these functions run; they keep only state mechanics. Each records an
+`EntryTransition`, an audit event and a notification for the owner
+organization, and — through the entry row — the search outbox, all in the
+caller's transaction.
 
 Invariant: a published revision never changes, and an entry has at most one live
 published revision (`published_revision`)."""
@@ -24,15 +28,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.access import Principal
+from api.access.rule import REVIEWED_VISIBILITIES
 from api.audit import record_event
-from api.auth.permissions import is_curator, is_owner_publisher
 from api.entries import repository
-from api.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from api.entries.service import apply_revision_content
+from api.errors import Conflict, FieldError, ValidationFailed
 from api.models import Entry, EntryTransition, NotificationEvent
 from api.models.base import utcnow
 
-REVIEWED_VISIBILITIES = ("public", "network")
-VISIBILITY_RANK = {"private": 0, "partners": 1, "network": 2, "public": 3}
 RETRACTION_REASONS = (
     "safety_risk",
     "consent_withdrawn",
@@ -58,67 +61,11 @@ def needs_review(visibility: str) -> bool:
     return visibility in REVIEWED_VISIBILITIES
 
 
-def widens_into_review(old: str, new: str) -> bool:
-    """A visibility change that must be approved before it applies."""
-    return needs_review(new) and VISIBILITY_RANK[new] > VISIBILITY_RANK[old]
-
-
-def has_pending_revision(entry: Entry) -> bool:
-    return (
-        entry.published_revision is not None and entry.working_revision != entry.published_revision
-    )
-
-
-def working_visibility(session: Session, entry: Entry) -> str:
-    """The visibility the working revision asks for."""
-    if not has_pending_revision(entry):
-        return entry.visibility
-    revision = repository.get_revision(session, entry.id, entry.working_revision)
-    return str(revision.content["visibility"]) if revision else entry.visibility
-
-
 def review_state(entry: Entry) -> str | None:
     """The state of the revision awaiting review, if any."""
     if entry.status in ("submitted", "changes_requested"):
         return entry.status
     return entry.review_status
-
-
-def allowed_actions(session: Session, principal: Principal, entry: Entry) -> list[str]:
-    actions: list[str] = []
-    owner = is_owner_publisher(principal, entry)
-    curator = is_curator(principal)
-    pending = has_pending_revision(entry)
-    state = review_state(entry)
-    if owner:
-        submittable = entry.status in ("draft", "changes_requested") or (
-            entry.status == "published" and pending and state != "submitted"
-        )
-        if submittable:
-            actions.append("submit")
-            if not needs_review(working_visibility(session, entry)):
-                actions.append("publish")
-    wanted = entry.requested_visibility or entry.visibility
-    if curator and state == "submitted" and needs_review(wanted):
-        actions += ["approve", "request_changes", "reject"]
-    if entry.status == "published" and (owner or (curator and needs_review(entry.visibility))):
-        actions.append("retract")
-    if curator and entry.status == "retracted" and needs_review(entry.visibility):
-        actions.append("restore")
-    return actions
-
-
-def _refuse(session: Session, principal: Principal, entry: Entry, action: str) -> Conflict:
-    allowed = allowed_actions(session, principal, entry)
-    if not allowed and not (is_owner_publisher(principal, entry) or is_curator(principal)):
-        raise Forbidden("You may not change the workflow state of this entry.")
-    return Conflict(
-        f"{action!r} is not possible now (status {entry.status}"
-        + (f", pending revision {review_state(entry)}" if entry.review_status else "")
-        + ").",
-        allowed=allowed,
-        status_now=entry.status,
-    )
 
 
 def _record(
@@ -168,8 +115,6 @@ def _record(
 
 def _apply_working_revision(session: Session, entry: Entry) -> int:
     """Publish the working revision: it becomes the one live published revision."""
-    from api.entries.service import apply_revision_content
-
     revision = repository.get_revision(session, entry.id, entry.working_revision)
     if revision is None:
         raise Conflict("The working revision is missing.")
@@ -190,14 +135,11 @@ def _apply_working_revision(session: Session, entry: Entry) -> int:
 
 def _finish(session: Session, entry: Entry) -> Entry:
     session.flush()
-    repository.replace_reader_tags(session, entry)
     return entry
 
 
 def publish(session: Session, *, principal: Principal, entry: Entry, comment: str | None) -> Entry:
     """The owner publishes directly — only what needs no review (partners/private)."""
-    if "publish" not in allowed_actions(session, principal, entry):
-        raise _refuse(session, principal, entry, "publish")
     before = entry.status
     number = _apply_working_revision(session, entry)
     _record(session, principal, entry, action="publish", from_status=before, comment=comment,
@@ -206,9 +148,7 @@ def publish(session: Session, *, principal: Principal, entry: Entry, comment: st
 
 
 def submit(session: Session, *, principal: Principal, entry: Entry, comment: str | None) -> Entry:
-    if "submit" not in allowed_actions(session, principal, entry):
-        raise _refuse(session, principal, entry, "submit")
-    wanted = working_visibility(session, entry)
+    wanted = repository.working_visibility(session, entry)
     if not needs_review(wanted):
         return publish(session, principal=principal, entry=entry, comment=comment)
     before = review_state(entry) or entry.status
@@ -226,8 +166,6 @@ def submit(session: Session, *, principal: Principal, entry: Entry, comment: str
 
 
 def approve(session: Session, *, principal: Principal, entry: Entry, comment: str | None) -> Entry:
-    if "approve" not in allowed_actions(session, principal, entry):
-        raise _refuse(session, principal, entry, "approve")
     before = review_state(entry) or entry.status
     number = _apply_working_revision(session, entry)
     _record(session, principal, entry, action="approve", from_status=before, comment=comment,
@@ -238,8 +176,6 @@ def approve(session: Session, *, principal: Principal, entry: Entry, comment: st
 def request_changes(
     session: Session, *, principal: Principal, entry: Entry, comment: str | None
 ) -> Entry:
-    if "request_changes" not in allowed_actions(session, principal, entry):
-        raise _refuse(session, principal, entry, "request_changes")
     before = review_state(entry) or entry.status
     if entry.status == "published":
         entry.review_status = "changes_requested"
@@ -260,8 +196,6 @@ def request_changes(
 
 
 def reject(session: Session, *, principal: Principal, entry: Entry, comment: str | None) -> Entry:
-    if "reject" not in allowed_actions(session, principal, entry):
-        raise _refuse(session, principal, entry, "reject")
     before = review_state(entry) or entry.status
     if entry.status == "published":
         entry.review_status = "rejected"
@@ -287,8 +221,6 @@ def retract(
             "Unknown retraction reason.",
             errors=[FieldError("reason", f"one of {', '.join(RETRACTION_REASONS)}")],
         )
-    if "retract" not in allowed_actions(session, principal, entry):
-        raise _refuse(session, principal, entry, "retract")
     before = entry.status
     now = utcnow()
     entry.status = "retracted"
@@ -304,22 +236,22 @@ def retract(
 
 
 def restore(session: Session, *, principal: Principal, entry: Entry, comment: str | None) -> Entry:
-    """A curator sends a retracted entry back into review (not straight to readers)."""
-    if "restore" not in allowed_actions(session, principal, entry):
-        raise _refuse(session, principal, entry, "restore")
+    """Bring a retracted entry back as it was last approved: its published revision
+    and the visibility it had. A pending revision stays pending (its own review)."""
     now = utcnow()
-    entry.status = "submitted"
-    entry.requested_visibility = entry.visibility
+    entry.status = "published"
+    entry.review_status = None
+    entry.requested_visibility = None
     entry.retracted_at = None
     entry.retraction_reason = None
-    entry.submitted_at = now
     entry.updated_at = now
     _record(session, principal, entry, action="restore", from_status="retracted",
-            comment=comment, notify="restored")  # fmt: skip
+            comment=comment, notify="restored", revision=entry.published_revision)  # fmt: skip
     return _finish(session, entry)
 
 
 TRANSITIONS: dict[str, Callable[..., Entry]] = {
+    "publish": publish,
     "submit": submit,
     "approve": approve,
     "request_changes": request_changes,

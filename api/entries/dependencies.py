@@ -1,21 +1,48 @@
-"""Loader dependencies: fetch an entry *and* apply the visibility rule in one step.
+"""Loader dependencies: fetch an entry *and* check the caller's right in one step.
 
-An entry the caller may not read is `EntryNotFound` (404), exactly like one that
-does not exist."""
+- `VisibleEntry` - the entry, through the visibility rule: one the caller may not
+  read is `EntryNotFound` (404), exactly like one that does not exist;
+- `EntryFor(action)` - a visible entry on which the caller may do `action` now,
+  per the policy table (`api.access.policy`). Refusals: 401 without credentials,
+  409 listing the allowed workflow steps when the caller could do it in another
+  state, 403 otherwise (`insufficient_scope` when a token's scope withholds it).
+
+Aliases name the usual ones, so a route's signature says who may call it:
+`EditableEntry` (edit), `ReviewableEntry` (approve), …"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Path
+from sqlalchemy.orm import Session
 
+from api.access import Principal, entry_facts
+from api.access.policy import (
+    POLICY,
+    RELATION_ROLES,
+    EntryState,
+    allowed_actions,
+    allows,
+    entry_state,
+    ever_allows,
+    relations,
+)
 from api.auth.dependencies import CurrentPrincipal
-from api.db import ReadSession, WriteSession
+from api.auth.permissions import refusal, require_signed_in
+from api.db import ReadSession
 from api.entries import repository
-from api.entries.service import EntryNotFound
+from api.errors import Conflict, NotFound
 from api.models import Entry
 
 EntryId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+WORKFLOW_ACTIONS = ("submit", "publish", "approve", "request_changes", "reject", "retract",
+                    "restore")  # fmt: skip
+
+
+class EntryNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No entry with this id is visible to you.")
 
 
 def visible_entry(entry_id: EntryId, session: ReadSession, principal: CurrentPrincipal) -> Entry:
@@ -25,14 +52,60 @@ def visible_entry(entry_id: EntryId, session: ReadSession, principal: CurrentPri
     return entry
 
 
-def visible_entry_for_write(
-    entry_id: EntryId, session: WriteSession, principal: CurrentPrincipal
-) -> Entry:
-    entry = repository.get_visible_entry(session, principal, entry_id)
-    if entry is None:
-        raise EntryNotFound()
-    return entry
-
-
 VisibleEntry = Annotated[Entry, Depends(visible_entry)]
-WritableEntry = Annotated[Entry, Depends(visible_entry_for_write)]
+
+
+def state_of(session: Session, entry: Entry) -> EntryState:
+    return entry_state(entry_facts(entry), repository.working_visibility(session, entry))
+
+
+def permitted_actions(session: Session, principal: Principal, entry: Entry) -> list[str]:
+    """Every action the caller may take on the entry now (for UIs and 409 bodies)."""
+    return allowed_actions(
+        relations(principal, entry.organization_id), state_of(session, entry).key
+    )
+
+
+def check_action(session: Session, principal: Principal, entry: Entry, action: str) -> None:
+    held = relations(principal, entry.organization_id)
+    state = state_of(session, entry)
+    if allows(action, held, state.key):
+        return
+    require_signed_in(principal)
+    if ever_allows(action, held):
+        allowed = [a for a in allowed_actions(held, state.key) if a in WORKFLOW_ACTIONS]
+        raise Conflict(
+            f"{action!r} is not possible now (the entry is {state.lifecycle.replace('_', ' ')}).",
+            allowed=allowed,
+            status_now=entry.status,
+        )
+    roles = [RELATION_ROLES[r] for r in POLICY[action] if r in RELATION_ROLES]
+    raise refusal(
+        principal,
+        roles[0] if roles else "publisher",
+        f"You may not {action.replace('_', ' ')} this entry.",
+    )
+
+
+class EntryFor:
+    """Dependency: the entry, loaded through the visibility rule, on which the caller
+    may do `action` now."""
+
+    def __init__(self, action: str) -> None:
+        if action not in POLICY:
+            raise ValueError(f"unknown action {action!r}")
+        self.action = action
+
+    def __call__(
+        self, entry_id: EntryId, session: ReadSession, principal: CurrentPrincipal
+    ) -> Entry:
+        entry = visible_entry(entry_id, session, principal)
+        check_action(session, principal, entry, self.action)
+        return entry
+
+
+EditableEntry = Annotated[Entry, Depends(EntryFor("edit"))]
+DeletableEntry = Annotated[Entry, Depends(EntryFor("delete"))]
+ReviewableEntry = Annotated[Entry, Depends(EntryFor("approve"))]
+ThreadEntry = Annotated[Entry, Depends(EntryFor("read_thread"))]
+CommentableEntry = Annotated[Entry, Depends(EntryFor("comment"))]

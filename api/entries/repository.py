@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.access import Principal, entry_reader_tags, visible_clause
-from api.models import Entry, EntryReader, EntryRevision, Organization
+from api.access import Principal, visible_clause
+from api.models import Entry, EntryRevision, Organization
 
 
 @dataclass(frozen=True)
@@ -49,20 +49,6 @@ def list_visible_entries(
     return list(rows), total
 
 
-def replace_reader_tags(session: Session, entry: Entry) -> None:
-    """Rewrite the derived reader-tag rows of `entry` (same transaction as the change)."""
-    wanted = entry_reader_tags(entry)
-    current = set(session.scalars(select(EntryReader.tag).where(EntryReader.entry_id == entry.id)))
-    stale = current - wanted
-    if stale:
-        session.execute(
-            delete(EntryReader).where(EntryReader.entry_id == entry.id, EntryReader.tag.in_(stale))
-        )
-    for tag in sorted(wanted - current):
-        session.add(EntryReader(entry_id=entry.id, tag=tag))
-    session.flush()
-
-
 def organizations_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, Organization]:
     if not slugs:
         return {}
@@ -78,8 +64,17 @@ def get_revision(session: Session, entry_id: str, number: int) -> EntryRevision 
     )
 
 
-def list_revisions(session: Session, entry_id: str, *, published_only: bool) -> list[EntryRevision]:
+def list_revisions(session: Session, entry_id: str) -> list[EntryRevision]:
     query = select(EntryRevision).where(EntryRevision.entry_id == entry_id)
-    if published_only:
-        query = query.where(EntryRevision.published_at.is_not(None))
     return list(session.scalars(query.order_by(EntryRevision.number)))
+
+
+def working_visibility(session: Session, entry: Entry) -> str:
+    """The visibility the working revision asks for: the live one, unless a pending
+    revision of a published entry says otherwise."""
+    if entry.requested_visibility:
+        return entry.requested_visibility
+    if entry.published_revision is None or entry.working_revision == entry.published_revision:
+        return entry.visibility
+    revision = get_revision(session, entry.id, entry.working_revision)
+    return str(revision.content["visibility"]) if revision else entry.visibility

@@ -1,4 +1,9 @@
-"""`/v1/entries`: HTTP surface of the entries use cases. No rules live here."""
+"""`/v1/entries`: HTTP surface of the entries use cases.
+
+Who may call each route is in its signature: `Publisher` to create, and the
+loader dependencies (`VisibleEntry`, `EditableEntry`, `EntryFor(...)`) that load
+the entry through the visibility rule and check the policy table. No rules live
+here."""
 
 from __future__ import annotations
 
@@ -6,13 +11,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from api.access import may_see_unpublished
+from api.access import access_to
+from api.attachments.service import delete_blobs_after_commit
 from api.audit import record_read
-from api.auth.dependencies import CurrentPrincipal
-from api.curation import workflow
+from api.auth.dependencies import CurrentPrincipal, Publisher
+from api.bounds import RevisionNumber
 from api.db import ReadSession, WriteSession
 from api.entries import repository, service
-from api.entries.dependencies import VisibleEntry, WritableEntry
+from api.entries.dependencies import DeletableEntry, EditableEntry, VisibleEntry
 from api.entries.schemas import (
     EntryCreate,
     EntryPage,
@@ -38,7 +44,7 @@ def create_entry(
     request: Request,
     response: Response,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: Publisher,
 ) -> EntryRead:
     registry = registry_of(request)
     entry = service.create_entry(session, principal=principal, data=data, registry=registry)
@@ -62,7 +68,10 @@ def list_entries(
         session, principal, filters, offset=(page - 1) * per_page, limit=per_page
     )
     return EntryPage(
-        items=[summary_of(e) for e in items], total=total, page=page, per_page=per_page
+        items=[summary_of(session, e, principal) for e in items],
+        total=total,
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -81,10 +90,10 @@ def get_entry(
 
 @router.patch(
     "/{entry_id}",
-    responses=problem_responses(401, 403, 404, 412, 422, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 def update_entry(
-    entry: WritableEntry,
+    entry: EditableEntry,
     data: EntryUpdate,
     request: Request,
     response: Response,
@@ -103,50 +112,32 @@ def update_entry(
 @router.delete(
     "/{entry_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 409, 412),
 )
 def delete_entry(
-    entry: WritableEntry,
+    entry: DeletableEntry,
     request: Request,
     session: WriteSession,
     principal: CurrentPrincipal,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    from api.attachments.service import delete_blobs_after_commit
-
     keys = service.delete_entry(session, principal=principal, entry=entry, if_match=if_match)
     delete_blobs_after_commit(session, request.app.state.storage, keys)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.post("/{entry_id}/publish", responses=problem_responses(401, 403, 404, 409))
-def publish_entry(
-    entry: WritableEntry,
-    request: Request,
-    response: Response,
-    session: WriteSession,
-    principal: CurrentPrincipal,
-    if_match: Annotated[str | None, Header()] = None,
-) -> EntryRead:
-    service.check_if_match(entry, if_match, required=False)
-    workflow.publish(session, principal=principal, entry=entry, comment=None)
-    _etag(response, entry.version)
-    return entry_read(session, entry, principal, registry_of(request))
 
 
 @router.get("/{entry_id}/revisions", responses=problem_responses(401, 403, 404))
 def list_revisions(
     entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
 ) -> RevisionList:
-    revisions = repository.list_revisions(
-        session, entry.id, published_only=not may_see_unpublished(principal, entry)
-    )
-    return RevisionList(items=[revision_summary(r) for r in revisions])
+    access = access_to(principal, entry)
+    revisions = service.readable_revisions(session, principal=principal, entry=entry)
+    return RevisionList(items=[revision_summary(r, access) for r in revisions])
 
 
-@router.get("/{entry_id}/revisions/{number}", responses=problem_responses(401, 403, 404))
+@router.get("/{entry_id}/revisions/{number}", responses=problem_responses(401, 403, 404, 422))
 def get_revision(
-    entry: VisibleEntry, number: int, session: ReadSession, principal: CurrentPrincipal
+    entry: VisibleEntry, number: RevisionNumber, session: ReadSession, principal: CurrentPrincipal
 ) -> RevisionRead:
-    revision = service.visible_revision(session, principal=principal, entry=entry, number=number)
-    return revision_read(revision)
+    revision = service.readable_revision(session, principal=principal, entry=entry, number=number)
+    return revision_read(revision, access_to(principal, entry))

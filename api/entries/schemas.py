@@ -52,6 +52,11 @@ class _EntryFields(BaseModel):
     license: Annotated[str, StringConstraints(max_length=64)] | None = None
     visibility: Visibility = "private"
     shared_with: Annotated[list[Code], Field(max_length=50)] = []
+    internal_notes: Annotated[str, StringConstraints(max_length=5_000)] = Field(
+        default="",
+        description="Notes for your organization and the curators reviewing the entry "
+        "(e.g. why a figure is rounded); never shown to readers",
+    )
 
 
 class EntryCreate(_EntryFields):
@@ -92,7 +97,10 @@ class EntryUpdate(BaseModel):
     license: Annotated[str, StringConstraints(max_length=64)] | None = None
     visibility: Visibility | None = None
     shared_with: Annotated[list[Code], Field(max_length=50)] | None = None
-    comment: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    internal_notes: Annotated[str, StringConstraints(max_length=5_000)] | None = None
+    comment: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
+        default=None, description="What changed and why (your organization and reviewers only)"
+    )
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> EntryUpdate:
@@ -171,12 +179,22 @@ class EntryRead(EntrySummary):
         description="A saved, not yet published revision of a published entry (owner only)"
     )
     review_status: str | None = Field(
-        description="Review state of the pending revision of a published entry"
+        description="Review state of the pending revision of a published entry "
+        "(owner and reviewing curators only)"
+    )
+    requested_visibility: Visibility | None = Field(
+        default=None,
+        description="The visibility asked for while under review (owner and reviewers only)",
+    )
+    internal_notes: str | None = Field(
+        default=None, description="Owner's notes for reviewers (owner and reviewers only)"
     )
     tags: list[str] = Field(description="Curator tags")
     featured: bool
     retracted_at: datetime | None
-    retraction_reason: str | None
+    retraction_reason: str | None = Field(
+        description="Why it was retracted (owner and curators only)"
+    )
 
 
 class EntryPage(BaseModel):

@@ -1,8 +1,10 @@
 """Entry use cases: create, edit, delete, publish, revisions.
 
-Services flush, never commit (the request's unit of work does). Every saved
-change appends an `EntryRevision`; reader tags are rewritten in the same
-transaction whenever status, visibility or partners change.
+Services flush, never commit (the request's unit of work does), and decide no
+permission: routes declare the action (`api.entries.dependencies.EntryFor`) and
+the policy table decides. Every saved change appends an `EntryRevision`; reader
+tags follow status, visibility and partners through the session hook in
+`api.access.orm`, in the same transaction.
 
 Live content vs. working revision: for an entry that was never published, the
 live row *is* the working copy. Once published, content edits are saved as a new
@@ -18,24 +20,23 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.access import Principal, may_see_unpublished, reader_tags
+from api.access import Principal, entry_facts, may_read_revision, revision_facts
+from api.access.policy import widens_into_review
+from api.access.rule import REVIEWED_VISIBILITIES
+from api.attachments.service import attachment_storage_keys
 from api.audit import record_event
-from api.auth.permissions import is_owner_publisher
-from api.curation.workflow import widens_into_review
 from api.entries import repository
 from api.entries.schemas import EntryCreate, EntryUpdate
 from api.entries.validation import check_codes
 from api.errors import (
     Conflict,
     FieldError,
-    Forbidden,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
-    Unauthorized,
     ValidationFailed,
 )
-from api.models import Entry, EntryReader, EntryRevision, IndicatorValue
+from api.models import Entry, EntryRevision, IndicatorValue
 from api.models.base import utcnow
 from api.vocabularies.registry import VocabularyRegistry
 
@@ -57,30 +58,13 @@ CONTENT_FIELDS = (
     "period_end",
     "links",
     "license",
+    "internal_notes",
 )
 SHARING_FIELDS = ("visibility", "shared_with")
 
 
 def new_entry_id() -> str:
     return b32encode(secrets.token_bytes(10)).decode("ascii").lower()
-
-
-class EntryNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("No entry with this id is visible to you.")
-
-
-def require_editor(principal: Principal, entry: Entry) -> None:
-    """Only publishers of the owner organization edit an entry they can see."""
-    if not is_owner_publisher(principal, entry):
-        raise Forbidden("Only publishers of the owner organization may change this entry.")
-
-
-def require_publisher(principal: Principal) -> None:
-    if principal.is_anonymous:
-        raise Unauthorized("Sign in to create entries.", error="invalid_request")
-    if principal.organization_id is None or not principal.has_role("publisher"):
-        raise Forbidden("Creating entries needs the publisher role in an organization.")
 
 
 def check_if_match(entry: Entry, if_match: str | None, *, required: bool = True) -> None:
@@ -164,8 +148,7 @@ def create_entry(
     data: EntryCreate,
     registry: VocabularyRegistry,
 ) -> Entry:
-    require_publisher(principal)
-    assert principal.organization_id is not None
+    assert principal.organization_id is not None, "route requires a publisher (Publisher)"
     values = _model_values(data, set(EntryCreate.model_fields))
     errors = check_codes(registry, values)
     partners, partner_errors = _resolve_partners(
@@ -191,7 +174,6 @@ def create_entry(
     session.add(entry)
     session.flush()
     _append_revision(session, entry, principal=principal, number=1, comment=None)
-    repository.replace_reader_tags(session, entry)
     record_event(session, principal=principal, action="entry.created", entry_id=entry.id)
     return entry
 
@@ -226,15 +208,7 @@ def update_entry(
     if_match: str | None,
     registry: VocabularyRegistry,
 ) -> Entry:
-    require_editor(principal, entry)
     check_if_match(entry, if_match)
-    if entry.status in ("retracted", "rejected"):
-        raise Conflict(f"A {entry.status} entry cannot be edited.", allowed=[])
-    if entry.status == "submitted" or entry.review_status == "submitted":
-        raise Conflict(
-            "The entry is under review; wait for the curators' decision before editing.",
-            allowed=[],
-        )
     fields = set(data.model_fields_set) - {"comment"}
     values = _model_values(data, fields)
     already_used = {
@@ -287,13 +261,17 @@ def update_entry(
     entry.working_revision = number
     if entry.review_status == "rejected":
         entry.review_status = None
+    if entry.requested_visibility is not None and "visibility" in values:
+        # The visibility asked for changed while curators look at it (changes were
+        # requested): they keep the review only if it still needs them.
+        wanted = values["visibility"]
+        entry.requested_visibility = wanted if wanted in REVIEWED_VISIBILITIES else None
     entry.updated_at = utcnow()
     session.flush()
     _append_revision(
         session, entry, principal=principal, number=number, comment=data.comment, content=content
     )
     if sharing_changed:
-        repository.replace_reader_tags(session, entry)
         record_event(
             session,
             principal=principal,
@@ -320,7 +298,7 @@ def _working_content(session: Session, entry: Entry) -> dict[str, Any]:
 
 def apply_revision_content(entry: Entry, content: dict[str, Any]) -> None:
     for name in CONTENT_FIELDS:
-        value = content[name]
+        value = content.get(name, "") if name == "internal_notes" else content[name]
         if name in ("period_start", "period_end") and isinstance(value, str):
             value = date.fromisoformat(value)
         setattr(entry, name, value)
@@ -330,13 +308,11 @@ def apply_revision_content(entry: Entry, content: dict[str, Any]) -> None:
 def delete_entry(
     session: Session, *, principal: Principal, entry: Entry, if_match: str | None
 ) -> list[str]:
-    """Delete a never-published draft; returns storage keys of its attachments."""
-    require_editor(principal, entry)
+    """Delete a never-published draft (the policy allows it only for drafts and
+    rejected submissions); returns storage keys of its attachments."""
     check_if_match(entry, if_match, required=False)
-    if entry.status not in ("draft", "rejected") or entry.published_revision is not None:
-        raise Conflict("Only drafts that were never published can be deleted.", allowed=[])
-    from api.attachments.service import attachment_storage_keys
-
+    if entry.published_revision is not None:
+        raise Conflict("Only entries that were never published can be deleted.", allowed=[])
     keys = attachment_storage_keys(session, entry.id)
     record_event(session, principal=principal, action="entry.deleted", entry_id=entry.id)
     session.delete(entry)
@@ -392,24 +368,31 @@ def insert_entry(
             published_at=published_at if status == "published" else None,
         )
     )
-    tags = reader_tags(
-        status=status,
-        visibility=values["visibility"],
-        owner_id=organization_id,
-        partner_ids=[p.id for p in partners],
-    )
-    session.add_all(EntryReader(entry_id=entry_id, tag=tag) for tag in sorted(tags))
     return entry
 
 
-def visible_revision(
+def readable_revisions(
+    session: Session, *, principal: Principal, entry: Entry
+) -> list[EntryRevision]:
+    """The revisions of an entry the caller may read (`api.access.may_read_revision`)."""
+    revisions = repository.list_revisions(session, entry.id)
+    facts = entry_facts(entry)
+    return [
+        revision
+        for revision, revision_fact in zip(
+            revisions, revision_facts(session, revisions), strict=True
+        )
+        if may_read_revision(principal, facts, revision_fact)
+    ]
+
+
+def readable_revision(
     session: Session, *, principal: Principal, entry: Entry, number: int
 ) -> EntryRevision:
-    """Revision `number` of an entry the caller can see: published revisions for every
-    reader, unpublished ones only for the owner and reviewing curators."""
+    """Revision `number`, if the caller may read it; else 404 (like a missing one)."""
     revision = repository.get_revision(session, entry.id, number)
-    if revision is None or (
-        revision.published_at is None and not may_see_unpublished(principal, entry)
+    if revision is None or not may_read_revision(
+        principal, entry_facts(entry), revision_facts(session, [revision])[0]
     ):
         raise NotFound(f"No revision {number} of this entry is visible to you.")
     return revision

@@ -1,11 +1,26 @@
-"""Turning entry rows into response bodies (what each caller is shown)."""
+"""Turning entry and revision rows into response bodies: what each caller is shown.
+
+Every view goes through two steps owned elsewhere, in this order:
+1. *which content* — the live row, except for a reviewer outside the live
+   version's audience, who is shown the revision under review (a curator
+   reviewing a private entry's widening never sees the private live text);
+2. *which fields* — `api.access.redact` removes owner-only and reviewer-only
+   fields for everyone else.
+Views never decide readability: their callers loaded the entry through the
+visibility rule, and revisions are filtered by `may_read_revision`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
 from sqlalchemy.orm import Session
 
-from api.access import Principal
+from api.access import EntryAccess, Principal, access_to, entry_facts, redact
+from api.access.rule import shown_revision
 from api.attachments.service import list_attachments
+from api.entries import repository
 from api.entries.schemas import (
     AttachmentRead,
     EntryRead,
@@ -20,27 +35,46 @@ from api.models import Attachment, Entry, EntryRevision
 from api.rendering import render_markdown
 from api.vocabularies.registry import VocabularyRegistry
 
+SUMMARY_CONTENT = ("kind", "title", "summary", "language", "program_types", "regions")
+
 
 def entry_href(entry_id: str) -> str:
     return f"/v1/entries/{entry_id}"
 
 
-def summary_of(entry: Entry) -> EntrySummary:
+def shown_content(session: Session, entry: Entry, access: EntryAccess) -> Mapping[str, Any] | None:
+    """The revision content shown instead of the live row, if any (see module doc)."""
+    number = shown_revision(access, entry_facts(entry))
+    revision = repository.get_revision(session, entry.id, number) if number else None
+    return revision.content if revision is not None else None
+
+
+def _summary_fields(entry: Entry, content: Mapping[str, Any] | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {name: getattr(entry, name) for name in SUMMARY_CONTENT}
+    fields["visibility"] = entry.visibility
+    if content is not None:
+        fields.update({name: content[name] for name in SUMMARY_CONTENT if name in content})
+        fields["visibility"] = content.get("visibility", entry.visibility)
+    fields["program_types"] = list(fields["program_types"])
+    fields["regions"] = list(fields["regions"])
+    return fields
+
+
+def summary_of(session: Session, entry: Entry, principal: Principal) -> EntrySummary:
+    access = access_to(principal, entry)
+    return _summary(entry, _summary_fields(entry, shown_content(session, entry, access)))
+
+
+def _summary(entry: Entry, fields: Mapping[str, Any]) -> EntrySummary:
     return EntrySummary(
         id=entry.id,
-        kind=entry.kind,
-        title=entry.title,
-        summary=entry.summary,
         organization=OrganizationRef(slug=entry.organization.slug, name=entry.organization.name),
-        language=entry.language,
-        program_types=list(entry.program_types),
-        regions=list(entry.regions),
-        visibility=entry.visibility,
         status=entry.status,
         version=entry.version,
         published_at=entry.published_at,
         updated_at=entry.updated_at,
         href=entry_href(entry.id),
+        **fields,
     )
 
 
@@ -56,69 +90,111 @@ def attachment_of(attachment: Attachment) -> AttachmentRead:
     )
 
 
+def _indicators(
+    registry: VocabularyRegistry, items: Sequence[Mapping[str, Any]]
+) -> list[IndicatorRead]:
+    indicators = []
+    for item in items:
+        term = registry.get("indicator", item["code"])
+        indicators.append(
+            IndicatorRead(
+                code=item["code"],
+                label=term.label if term else None,
+                unit=term.unit if term else None,
+                value=item["value"],
+                note=item.get("note"),
+            )
+        )
+    return indicators
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def entry_read(
     session: Session, entry: Entry, principal: Principal, registry: VocabularyRegistry
 ) -> EntryRead:
-    is_owner = principal.organization_id == entry.organization_id
+    access = access_to(principal, entry)
+    content = shown_content(session, entry, access)
+    source: Mapping[str, Any] = (
+        content
+        if content is not None
+        else {
+            "authors": entry.authors,
+            "body": entry.body,
+            "settings": entry.settings,
+            "target_populations": entry.target_populations,
+            "actors": entry.actors,
+            "evaluation_design": entry.evaluation_design,
+            "evidence_level": entry.evidence_level,
+            "period_start": entry.period_start,
+            "period_end": entry.period_end,
+            "links": entry.links,
+            "license": entry.license,
+            "internal_notes": entry.internal_notes,
+            "indicators": [
+                {"code": i.code, "value": i.value, "note": i.note} for i in entry.indicators
+            ],
+        }
+    )
     pending = (
         entry.working_revision
-        if is_owner
-        and entry.published_revision is not None
+        if entry.published_revision is not None
         and entry.working_revision != entry.published_revision
         else None
     )
-    indicators = []
-    for item in entry.indicators:
-        term = registry.get("indicator", item.code)
-        indicators.append(
-            IndicatorRead(
-                code=item.code,
-                label=term.label if term else None,
-                unit=term.unit if term else None,
-                value=item.value,
-                note=item.note,
-            )
-        )
-    base = summary_of(entry).model_dump()
-    return EntryRead(
-        **base,
-        body=entry.body,
-        body_html=render_markdown(entry.body),
-        authors=list(entry.authors),
-        settings=list(entry.settings),
-        target_populations=list(entry.target_populations),
-        actors=list(entry.actors),
-        evaluation_design=entry.evaluation_design,
-        evidence_level=entry.evidence_level,
-        period_start=entry.period_start,
-        period_end=entry.period_end,
-        indicators=indicators,
-        attachments=[attachment_of(a) for a in list_attachments(session, entry.id)],
-        links=list(entry.links),
-        license=entry.license,
-        shared_with=[p.slug for p in entry.partners] if is_owner else None,
-        origin=Origin(node=entry.origin_node, id=entry.origin_id)
+    fields: dict[str, Any] = {
+        **_summary(entry, _summary_fields(entry, content)).model_dump(),
+        "body": source["body"],
+        "body_html": render_markdown(source["body"]),
+        "authors": list(source["authors"]),
+        "settings": list(source["settings"]),
+        "target_populations": list(source["target_populations"]),
+        "actors": list(source["actors"]),
+        "evaluation_design": source["evaluation_design"],
+        "evidence_level": source["evidence_level"],
+        "period_start": _date(source["period_start"]),
+        "period_end": _date(source["period_end"]),
+        "indicators": _indicators(registry, source["indicators"]),
+        "attachments": [attachment_of(a) for a in list_attachments(session, entry.id)],
+        "links": list(source["links"]),
+        "license": source["license"],
+        "internal_notes": source.get("internal_notes") or "",
+        "shared_with": [p.slug for p in entry.partners],
+        "origin": Origin(node=entry.origin_node, id=entry.origin_id)
         if entry.origin_node and entry.origin_id
         else None,
-        created_at=entry.created_at,
-        pending_revision=pending,
-        review_status=entry.review_status,
-        tags=list(entry.tags or []),
-        featured=bool(entry.featured),
-        retracted_at=entry.retracted_at,
-        retraction_reason=entry.retraction_reason,
+        "created_at": entry.created_at,
+        "pending_revision": pending,
+        "review_status": entry.review_status,
+        "requested_visibility": entry.requested_visibility,
+        "tags": list(entry.tags or []),
+        "featured": bool(entry.featured),
+        "retracted_at": entry.retracted_at,
+        "retraction_reason": entry.retraction_reason,
+    }
+    return EntryRead(**redact(fields, access, null=True))
+
+
+def revision_summary(revision: EntryRevision, access: EntryAccess) -> RevisionSummary:
+    fields = {
+        "number": revision.number,
+        "created_at": revision.created_at,
+        "published_at": revision.published_at,
+        "comment": revision.comment,
+        "href": f"{entry_href(revision.entry_id)}/revisions/{revision.number}",
+    }
+    return RevisionSummary(**redact(fields, access, null=True))
+
+
+def revision_content(revision: EntryRevision, access: EntryAccess) -> dict[str, Any]:
+    """A revision's snapshot as the caller may see it (owner-only fields removed)."""
+    return redact(revision.content, access)
+
+
+def revision_read(revision: EntryRevision, access: EntryAccess) -> RevisionRead:
+    return RevisionRead(
+        **revision_summary(revision, access).model_dump(),
+        content=revision_content(revision, access),
     )
-
-
-def revision_summary(revision: EntryRevision) -> RevisionSummary:
-    return RevisionSummary(
-        number=revision.number,
-        created_at=revision.created_at,
-        published_at=revision.published_at,
-        comment=revision.comment,
-        href=f"{entry_href(revision.entry_id)}/revisions/{revision.number}",
-    )
-
-
-def revision_read(revision: EntryRevision) -> RevisionRead:
-    return RevisionRead(**revision_summary(revision).model_dump(), content=revision.content)

@@ -141,6 +141,14 @@ async def discovered_issuer(client: Any) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
+async def sends_issuer(client: Any) -> bool:
+    """Whether the provider advertises RFC 9207 `iss` in authorization responses."""
+    metadata = await client.load_server_metadata()
+    return isinstance(metadata, dict) and (
+        metadata.get("authorization_response_iss_parameter_supported") is True
+    )
+
+
 def id_token_claims_options(provider: ProviderConfig) -> dict[str, dict[str, Any]]:
     """Claims checks for the ID token, passed to Authlib explicitly.
 

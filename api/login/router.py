@@ -16,7 +16,7 @@ Starlette client) and the checks around it that Authlib does not make:
 - the ID token's `iss`/`aud`/`sub`/`exp` are required explicitly (Authlib checks
   `aud` only through `azp`).
 Does not own: the sign-in rule (`api.login.service`), session storage and cookie
-attributes (`api.login.sessions`), CSRF (`api.login.csrf`).
+attributes (`api.auth.sessions`), CSRF (`api.auth.csrf`).
 Invariant: nothing from the callback's query string (code, state, iss) is logged —
 the access log records route templates only — and nothing an IdP asserts decides
 the organization."""
@@ -34,13 +34,20 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from api.auth.dependencies import CurrentPrincipal
-from api.auth.permissions import require_node_admin, require_signed_in
+from api.auth.csrf import CSRF_HEADER, require_csrf_token
+from api.auth.dependencies import NodeAdmin, SignedIn
+from api.auth.sessions import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    current_session,
+    find_session,
+    is_live,
+    set_session_cookie,
+)
 from api.config import Settings
 from api.db import ReadSession, WriteSession
 from api.errors import Forbidden, NotFound, ServiceUnavailable, problem_responses
 from api.login import service
-from api.login.csrf import CSRF_HEADER, require_csrf_token
 from api.login.providers import (
     TRANSPORT_ERRORS,
     ProviderConfig,
@@ -49,6 +56,7 @@ from api.login.providers import (
     discovered_issuer,
     id_token_claims_options,
     login_url,
+    sends_issuer,
 )
 from api.login.schemas import (
     IDP_NAME_PATTERN,
@@ -59,15 +67,7 @@ from api.login.schemas import (
     MeRead,
     OrganizationRef,
 )
-from api.login.service import LoginFailed, SignedIn, safe_next
-from api.login.sessions import (
-    SESSION_COOKIE,
-    clear_session_cookie,
-    current_session,
-    find_session,
-    is_live,
-    set_session_cookie,
-)
+from api.login.service import LoginFailed, safe_next
 from api.models import Account, IdentityProvider, Organization
 
 router = APIRouter(tags=["login"])
@@ -196,7 +196,7 @@ async def callback(idp: IdpPath, request: Request) -> Response:
     # Rotation: the pending-login cookie is spent either way; the new session is a
     # fresh random token, never one the browser brought.
     request.session.clear()
-    if not isinstance(outcome, SignedIn):
+    if not isinstance(outcome, service.SignedIn):
         raise outcome
     response = RedirectResponse(safe_next(next_path), status_code=303, headers=NO_STORE)
     set_session_cookie(response, outcome.session_token, _settings(request))
@@ -211,6 +211,14 @@ async def _exchange(
         # RFC 9207: the response came from (or claims to come from) another issuer.
         raise LoginFailed(
             "The authorization response names a different issuer.", error="issuer_mismatch"
+        )
+    if issuer_param is None and await sends_issuer(client):
+        # RFC 9207 §2.4: a provider that says it sends `iss` must send it; a response
+        # without it may have been produced elsewhere (mix-up).
+        raise LoginFailed(
+            "The authorization response does not name its issuer, though the identity "
+            "provider always does.",
+            error="issuer_missing",
         )
     idp_error = request.query_params.get("error")
     if idp_error is not None:
@@ -269,6 +277,7 @@ def _finish_sign_in(
             provider=provider,
             subject=subject,
             display_name=display_name,
+            operator=_settings(request).operator_organization,
             previous_session_token=request.cookies.get(SESSION_COOKIE),
         )
 
@@ -301,10 +310,7 @@ def logout(request: Request, session: WriteSession) -> Response:
     summary="The caller's identity, organization and roles",
     responses=problem_responses(401),
 )
-def me(
-    request: Request, response: Response, principal: CurrentPrincipal, session: ReadSession
-) -> MeRead:
-    require_signed_in(principal)
+def me(request: Request, response: Response, principal: SignedIn, session: ReadSession) -> MeRead:
     response.headers.update(NO_STORE)
     web = current_session(request)
     organization = (
@@ -326,7 +332,7 @@ def me(
         ),
         roles=sorted(principal.roles),
         client_id=principal.client_id,
-        scopes=sorted(principal.scopes),
+        scopes=sorted(principal.scopes) if principal.scopes is not None else None,
         csrf_token=web.csrf_token if web else None,
         session_expires_at=web.expires_at if web else None,
     )
@@ -338,15 +344,15 @@ def me(
     responses=problem_responses(401, 403),
 )
 def me_token(
-    request: Request, response: Response, principal: CurrentPrincipal, session: WriteSession
+    request: Request, response: Response, principal: SignedIn, session: WriteSession
 ) -> ApiTokenRead:
-    require_signed_in(principal)
-    if current_session(request) is None:
+    web = current_session(request)
+    if web is None:
         # A bearer token must not mint its own successor: that would make every
         # token, however short-lived, renewable forever.
         raise Forbidden("API tokens are issued to signed-in browser sessions only.")
     token, ttl = service.issue_api_token(
-        session, _settings(request), request.app.state.node_keys, principal
+        session, _settings(request), request.app.state.node_keys, principal, session_id=web.id
     )
     response.headers.update(NO_STORE)
     assert principal.organization_slug is not None
@@ -383,10 +389,9 @@ def create_identity_provider(
     data: IdentityProviderCreate,
     request: Request,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: NodeAdmin,
 ) -> IdentityProviderRead:
     settings = _settings(request)
-    require_node_admin(principal, settings)
     row = service.add_identity_provider(
         session,
         name=data.name,
@@ -411,10 +416,9 @@ def create_identity_provider(
     responses=problem_responses(401, 403),
 )
 def list_identity_providers(
-    request: Request, session: ReadSession, principal: CurrentPrincipal
+    request: Request, session: ReadSession, principal: NodeAdmin
 ) -> list[IdentityProviderRead]:
     settings = _settings(request)
-    require_node_admin(principal, settings)
     return [_idp_read(settings, idp, org) for idp, org in service.list_identity_providers(session)]
 
 
@@ -426,9 +430,8 @@ def list_identity_providers(
     responses=problem_responses(401, 403, 404),
 )
 def delete_identity_provider(
-    name: IdpPath, request: Request, session: WriteSession, principal: CurrentPrincipal
+    name: IdpPath, request: Request, session: WriteSession, principal: NodeAdmin
 ) -> Response:
-    require_node_admin(principal, _settings(request))
     service.remove_identity_provider(session, name, actor=principal)
     clients_of(request.app).forget(name)
     _reload_trusted_issuers_after_commit(request, session)

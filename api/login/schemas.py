@@ -68,7 +68,9 @@ class MeRead(BaseModel):
     organization: OrganizationRef | None = None
     roles: list[str] = []
     client_id: str | None = None
-    scopes: list[str] = []
+    scopes: list[str] | None = Field(
+        default=None, description="The token's OAuth scopes; null when nothing limits it"
+    )
     csrf_token: str | None = Field(
         default=None,
         description="Session only: send it as X-CSRF-Token on POST/PUT/PATCH/DELETE",

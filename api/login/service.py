@@ -8,7 +8,7 @@ Owns:
 - sign-out and the `offramp-web` API token a signed-in person may mint for scripts;
 - `safe_next`, the only place a post-login redirect target is accepted.
 Does not own: the HTTP exchange with the IdP (`api.login.router`, `providers`),
-cookie handling (`api.login.sessions`), the visibility rule (`api.access`).
+cookie handling (`api.auth.sessions`), the visibility rule (`api.access`).
 
 Sign-in rule (the invariant):
 - the person is the account keyed by (configured issuer, `sub`) — never e-mail;
@@ -38,18 +38,19 @@ from sqlalchemy.orm import Session
 from api.access import ANONYMOUS, Principal
 from api.audit import record_event
 from api.auth.keys import NodeKeys
-from api.auth.tokens import account_subject, mint_access_token
-from api.config import Settings
-from api.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
-from api.login.providers import HTTP_TIMEOUT_SECONDS, ProviderConfig, discovery_url
-from api.login.schemas import IDP_NAME_PATTERN
-from api.login.sessions import (
+from api.auth.principals import principal_for_account
+from api.auth.sessions import (
     LOOPBACK_HOSTS,
     create_web_session,
     find_session,
     revoke_session,
     revoke_sessions_of_provider,
 )
+from api.auth.tokens import account_subject, mint_access_token
+from api.config import Settings
+from api.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
+from api.login.providers import HTTP_TIMEOUT_SECONDS, ProviderConfig, discovery_url
+from api.login.schemas import IDP_NAME_PATTERN
 from api.models import Account, IdentityProvider, Membership, Organization
 from api.organizations.service import ensure_account, get_organization, grant_role
 
@@ -313,6 +314,7 @@ def sign_in(
     provider: ProviderConfig,
     subject: str,
     display_name: str,
+    operator: str,
     previous_session_token: str | None = None,
 ) -> SignedIn | SignInRefused:
     """Apply the sign-in rule (module docstring) after a verified ID token.
@@ -370,9 +372,9 @@ def sign_in(
         organization_id=organization.id,
         identity_provider_id=provider.id,
     )
-    from api.auth.dependencies import principal_for_account  # import cycle via sessions
-
-    principal = principal_for_account(session, account.id, organization.slug)
+    principal = principal_for_account(
+        session, account.id, organization.slug, operator=operator, channel="web"
+    )
     record_event(
         session,
         principal=principal,
@@ -414,9 +416,10 @@ def sign_out(session: Session, token: str) -> bool:
 
 
 def issue_api_token(
-    session: Session, settings: Settings, keys: NodeKeys, principal: Principal
+    session: Session, settings: Settings, keys: NodeKeys, principal: Principal, *, session_id: int
 ) -> tuple[str, int]:
-    """An access token for scripts, for a session-authenticated member."""
+    """An access token for scripts, for a session-authenticated member. It carries
+    the session's id (`sid`) and dies with the session: signing out revokes it."""
     assert principal.account_id is not None
     assert principal.organization_slug is not None
     ttl = settings.access_token_ttl_seconds
@@ -427,6 +430,7 @@ def issue_api_token(
         client_id=WEB_CLIENT_ID,
         organization_slug=principal.organization_slug,
         ttl_seconds=ttl,
+        extra_claims={"sid": session_id},
     )
     record_event(
         session,

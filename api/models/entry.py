@@ -65,6 +65,8 @@ class Entry(Base):
     period_end: Mapped[date | None] = mapped_column(Date)
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     license: Mapped[str | None] = mapped_column(String(64))
+    # For the owner organization and the curators reviewing it only (api.access.redaction).
+    internal_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     visibility: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(24), index=True)
     version: Mapped[int] = mapped_column(Integer)

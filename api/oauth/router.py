@@ -6,15 +6,14 @@ here: protocol behaviour is `api.oauth.server`, client use cases
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from api.access import Principal
-from api.auth.dependencies import CurrentPrincipal
+from api.auth.dependencies import NodeAdmin
 from api.auth.keys import KeyStore, NodeKeys
-from api.auth.permissions import require_node_admin
 from api.config import Settings
 from api.db import ReadSession, WriteSession
 from api.errors import Forbidden, NotFound, problem_responses
@@ -120,12 +119,16 @@ def metadata(request: Request) -> dict[str, Any]:
     return server_metadata(request.app.state.settings)
 
 
-def _require_admin(request: Request, principal: Principal) -> None:
-    require_node_admin(principal, request.app.state.settings)
+def _client_manager(principal: NodeAdmin) -> Principal:
     if principal.kind != "member":
         # A machine must not mint machines: that would let one leaked client
         # secret create others with any scope.
         raise Forbidden("API clients are managed by node administrators, not by clients.")
+    return principal
+
+
+ClientManager = Annotated[Principal, Depends(_client_manager)]
+ClientIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 def _read(client: ApiClient, slugs: dict[int, str]) -> ClientRead:
@@ -149,12 +152,10 @@ def _read(client: ApiClient, slugs: dict[int, str]) -> ClientRead:
 )
 def create_client(
     data: ClientCreate,
-    request: Request,
     response: Response,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: ClientManager,
 ) -> ClientCreated:
-    _require_admin(request, principal)
     client, secret = service.create_client(
         session,
         name=data.name,
@@ -175,10 +176,7 @@ def create_client(
     summary="API clients of this node (node admins); never includes secrets",
     responses=problem_responses(401, 403),
 )
-def list_clients(
-    request: Request, session: ReadSession, principal: CurrentPrincipal
-) -> list[ClientRead]:
-    _require_admin(request, principal)
+def list_clients(session: ReadSession, principal: ClientManager) -> list[ClientRead]:
     clients = service.list_clients(session)
     slugs = service.organization_slugs(session, clients)
     return [_read(client, slugs) for client in clients]
@@ -191,9 +189,8 @@ def list_clients(
     responses=problem_responses(401, 403, 404),
 )
 def get_client(
-    client_id: str, request: Request, session: ReadSession, principal: CurrentPrincipal
+    client_id: ClientIdPath, session: ReadSession, principal: ClientManager
 ) -> ClientRead:
-    _require_admin(request, principal)
     client = service.find_client(session, client_id)
     if client is None:
         raise NotFound(f"No API client {client_id!r}.")
@@ -208,8 +205,7 @@ def get_client(
     responses=problem_responses(401, 403, 404),
 )
 def revoke_client(
-    client_id: str, request: Request, session: WriteSession, principal: CurrentPrincipal
+    client_id: ClientIdPath, session: WriteSession, principal: ClientManager
 ) -> Response:
-    _require_admin(request, principal)
     service.revoke_client(session, client_id, revoked_by=principal)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,7 @@ client_secret_post), scope narrowing, RFC 9068 token issuance through
 `api.auth.tokens.mint_access_token`, the RFC 6749 §5.2 error bodies, throttling
 of failed client authentication, and the RFC 8414 metadata document. Does not
 own client rows (`api.oauth.service`), keys (`api.auth.keys`), or what a token
-later allows (`api.oauth.principals`, `api.access`).
+later allows (`api.auth.principals`, `api.access`).
 
 Authlib's server is synchronous: the route awaits the form, then runs
 `process_token_request` in a worker thread with a sync session. A server object
@@ -99,7 +99,11 @@ def client_token_ttl(settings: Settings) -> int:
 
 def server_metadata(settings: Settings) -> dict[str, Any]:
     """The RFC 8414 document. The one place it is built: whoever adds endpoints or
-    grants (authorization code for browser login, revocation, ...) extends it here."""
+    grants (authorization code for browser login, revocation, ...) extends it here.
+
+    There is no authorization endpoint (client_credentials only), so
+    `response_types_supported`, which describes that endpoint's responses, is left
+    out rather than published as an empty array, which metadata validators reject."""
     issuer = settings.issuer
     return {
         "issuer": issuer,
@@ -108,7 +112,6 @@ def server_metadata(settings: Settings) -> dict[str, Any]:
         "grant_types_supported": list(GRANT_TYPES),
         "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
         "scopes_supported": list(SCOPES),
-        "response_types_supported": [],
         "service_documentation": issuer + "/docs",
     }
 

@@ -2,7 +2,7 @@
 
 Owns the `api_client` rows and their secrets. Does not issue tokens
 (`api.oauth.server`) nor decide what a client may read (`api.access`, fed by
-`api.oauth.principals`). Callers own the transaction; functions here only flush,
+`api.auth.principals`). Callers own the transaction; functions here only flush,
 and every change is audited in the same transaction.
 
 Invariants:
@@ -33,13 +33,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import Principal
+from api.access.principal import SCOPE_ROLES
 from api.audit import record_event
 from api.errors import FieldError, NotFound, ValidationFailed
 from api.models import ApiClient, Organization
 from api.models.base import utcnow
 from api.models.identity import CLIENT_KINDS
 
-SCOPES = ("entries:read", "entries:write", "curation", "admin")
+SCOPES = tuple(SCOPE_ROLES)
 # Scopes that act for an organization and so need one.
 ORGANIZATION_SCOPES = frozenset({"entries:write", "curation"})
 CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -1,30 +1,33 @@
 """`/v1/organizations`: the directory of member organizations, and membership
-management for curators, node admins and each organization's own admins."""
+management. Who may act is declared in each route's signature (see
+`api.organizations.dependencies` and `api.auth.dependencies`); which roles a
+caller may grant is the policy (`api.access.policy.may_grant`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.access import Principal
+from api.access.policy import may_grant
 from api.audit import record_event
-from api.auth.dependencies import CurrentPrincipal
-from api.auth.permissions import (
-    is_node_admin,
-    may_manage_members,
-    require_curator_or_node_admin,
-    require_signed_in,
-)
+from api.auth.dependencies import CuratorOrNodeAdmin, CurrentPrincipal
+from api.bounds import DatabaseId
 from api.db import ReadSession, WriteSession
 from api.errors import FieldError, Forbidden, NotFound, ValidationFailed, problem_responses
 from api.models import ROLES, Account, Organization
 from api.organizations import service
+from api.organizations.dependencies import (
+    EditableOrganization,
+    ManagedOrganization,
+    OrganizationBySlug,
+)
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
-Slug = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")]
+Role = Annotated[str, Path(max_length=16)]
 
 
 class OrganizationRead(BaseModel):
@@ -73,92 +76,6 @@ def _read(organization: Organization) -> OrganizationRead:
     )
 
 
-def _organization(session: ReadSession | WriteSession, slug: str) -> Organization:
-    organization = service.get_organization(session, slug)
-    if organization is None:
-        raise NotFound(f"No organization with slug {slug!r}.")
-    return organization
-
-
-def _check_manage(request: Request, principal: Principal, organization: Organization) -> None:
-    require_signed_in(principal)
-    if not may_manage_members(principal, request.app.state.settings, organization.id):
-        raise Forbidden("Only this organization's admins, curators or node admins may do this.")
-
-
-def _check_grantable(request: Request, principal: Principal, role: str) -> None:
-    if role not in ROLES:
-        raise ValidationFailed(
-            "Unknown role.", errors=[FieldError("role", f"one of {', '.join(ROLES)}")]
-        )
-    if role == "curator" and not is_node_admin(principal, request.app.state.settings):
-        raise Forbidden("Only node administrators grant the curator role.")
-
-
-@router.get("", summary="Member organizations of this node")
-def list_organizations(session: ReadSession) -> list[OrganizationRead]:
-    return [_read(o) for o in service.list_organizations(session)]
-
-
-@router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
-)
-def create_organization(
-    data: OrganizationCreate,
-    request: Request,
-    session: WriteSession,
-    principal: CurrentPrincipal,
-) -> OrganizationRead:
-    require_curator_or_node_admin(principal, request.app.state.settings)
-    organization = service.create_organization(
-        session, slug=data.slug, name=data.name, country=data.country
-    )
-    record_event(
-        session,
-        principal=principal,
-        action="organization.created",
-        subject_type="organization",
-        subject_id=organization.slug,
-    )
-    return _read(organization)
-
-
-@router.get("/{slug}", responses=problem_responses(404))
-def get_organization(slug: Slug, session: ReadSession) -> OrganizationRead:
-    return _read(_organization(session, slug))
-
-
-@router.patch("/{slug}", responses=problem_responses(401, 403, 404, 422))
-def update_organization(
-    slug: Slug,
-    data: OrganizationUpdate,
-    request: Request,
-    session: WriteSession,
-    principal: CurrentPrincipal,
-) -> OrganizationRead:
-    organization = _organization(session, slug)
-    _check_manage(request, principal, organization)
-    service.update_organization(session, organization, name=data.name, country=data.country)
-    record_event(
-        session,
-        principal=principal,
-        action="organization.updated",
-        subject_type="organization",
-        subject_id=slug,
-        details=data.model_dump(exclude_none=True),
-    )
-    return _read(organization)
-
-
-@router.get("/{slug}/members", responses=problem_responses(401, 403, 404))
-def list_members(
-    slug: Slug, request: Request, session: ReadSession, principal: CurrentPrincipal
-) -> list[MemberRead]:
-    organization = _organization(session, slug)
-    _check_manage(request, principal, organization)
-    return [_member_read(a, roles) for a, roles in service.list_members(session, organization)]
-
-
 def _member_read(account: Account, roles: list[str]) -> MemberRead:
     return MemberRead(
         account_id=account.id,
@@ -169,30 +86,18 @@ def _member_read(account: Account, roles: list[str]) -> MemberRead:
     )
 
 
-@router.post(
-    "/{slug}/members",
-    status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 422),
-)
-def add_member(
-    slug: Slug,
-    data: MemberCreate,
-    request: Request,
-    session: WriteSession,
-    principal: CurrentPrincipal,
-) -> MemberRead:
-    organization = _organization(session, slug)
-    _check_manage(request, principal, organization)
-    for role in data.roles:
-        _check_grantable(request, principal, role)
-    account = service.ensure_account(
-        session, issuer=data.issuer, subject=data.subject, display_name=data.display_name
-    )
-    for role in sorted(set(data.roles)):
-        service.grant_role(session, account=account, organization=organization, role=role)
-        _audit_role(session, principal, "role.granted", organization, account, role)
-    roles = {a.id: r for a, r in service.list_members(session, organization)}[account.id]
-    return _member_read(account, roles)
+def _check_grantable(
+    principal: Principal, role: str, organization: Organization, field: str
+) -> None:
+    if role not in ROLES:
+        raise ValidationFailed(
+            "Unknown role.", errors=[FieldError(field, f"one of {', '.join(ROLES)}")]
+        )
+    if not may_grant(principal, role, organization.id):
+        raise Forbidden(
+            f"You may not grant or revoke the {role!r} role here: roles are granted within "
+            "one's own organization and never above one's own; curator only by node admins."
+        )
 
 
 def _audit_role(
@@ -213,25 +118,103 @@ def _audit_role(
     )
 
 
+def _account(session: ReadSession | WriteSession, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound("No such account.")
+    return account
+
+
+@router.get("", summary="Member organizations of this node")
+def list_organizations(session: ReadSession) -> list[OrganizationRead]:
+    return [_read(o) for o in service.list_organizations(session)]
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
+)
+def create_organization(
+    data: OrganizationCreate, session: WriteSession, principal: CuratorOrNodeAdmin
+) -> OrganizationRead:
+    organization = service.create_organization(
+        session, slug=data.slug, name=data.name, country=data.country
+    )
+    record_event(
+        session,
+        principal=principal,
+        action="organization.created",
+        subject_type="organization",
+        subject_id=organization.slug,
+    )
+    return _read(organization)
+
+
+@router.get("/{slug}", responses=problem_responses(404))
+def get_organization(organization: OrganizationBySlug) -> OrganizationRead:
+    return _read(organization)
+
+
+@router.patch("/{slug}", responses=problem_responses(401, 403, 404, 422))
+def update_organization(
+    organization: EditableOrganization,
+    data: OrganizationUpdate,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> OrganizationRead:
+    service.update_organization(session, organization, name=data.name, country=data.country)
+    record_event(
+        session,
+        principal=principal,
+        action="organization.updated",
+        subject_type="organization",
+        subject_id=organization.slug,
+        details=data.model_dump(exclude_none=True),
+    )
+    return _read(organization)
+
+
+@router.get("/{slug}/members", responses=problem_responses(401, 403, 404))
+def list_members(organization: ManagedOrganization, session: ReadSession) -> list[MemberRead]:
+    return [_member_read(a, roles) for a, roles in service.list_members(session, organization)]
+
+
+@router.post(
+    "/{slug}/members",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def add_member(
+    organization: ManagedOrganization,
+    data: MemberCreate,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> MemberRead:
+    for index, role in enumerate(data.roles):
+        _check_grantable(principal, role, organization, f"roles[{index}]")
+    account = service.ensure_account(
+        session, issuer=data.issuer, subject=data.subject, display_name=data.display_name
+    )
+    for role in sorted(set(data.roles)):
+        service.grant_role(session, account=account, organization=organization, role=role)
+        _audit_role(session, principal, "role.granted", organization, account, role)
+    roles = {a.id: r for a, r in service.list_members(session, organization)}[account.id]
+    return _member_read(account, roles)
+
+
 @router.put(
     "/{slug}/members/{account_id}/roles/{role}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 422),
 )
 def grant_role(
-    slug: Slug,
-    account_id: int,
-    role: str,
-    request: Request,
+    organization: ManagedOrganization,
+    account_id: DatabaseId,
+    role: Role,
     session: WriteSession,
     principal: CurrentPrincipal,
 ) -> Response:
-    organization = _organization(session, slug)
-    _check_manage(request, principal, organization)
-    _check_grantable(request, principal, role)
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound("No such account.")
+    _check_grantable(principal, role, organization, "path.role")
+    account = _account(session, account_id)
     service.grant_role(session, account=account, organization=organization, role=role)
     _audit_role(session, principal, "role.granted", organization, account, role)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -240,23 +223,18 @@ def grant_role(
 @router.delete(
     "/{slug}/members/{account_id}/roles/{role}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 def revoke_role(
-    slug: Slug,
-    account_id: int,
-    role: str,
-    request: Request,
+    organization: ManagedOrganization,
+    account_id: DatabaseId,
+    role: Role,
     session: WriteSession,
     principal: CurrentPrincipal,
 ) -> Response:
-    organization = _organization(session, slug)
-    _check_manage(request, principal, organization)
-    _check_grantable(request, principal, role)
-    account = session.get(Account, account_id)
-    if account is None or not service.revoke_role(
-        session, account=account, organization=organization, role=role
-    ):
+    _check_grantable(principal, role, organization, "path.role")
+    account = _account(session, account_id)
+    if not service.revoke_role(session, account=account, organization=organization, role=role):
         raise NotFound("This account does not hold that role here.")
     _audit_role(session, principal, "role.revoked", organization, account, role)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,11 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from sqlalchemy.orm import Session
 
-from api.access import Principal
-from api.auth.dependencies import CurrentPrincipal
-from api.auth.permissions import is_curator, require_signed_in
+from api.auth.dependencies import Curator
 from api.db import WriteSession
-from api.errors import Forbidden, NotFound, problem_responses
+from api.errors import NotFound, problem_responses
 from api.vocabularies import management
 from api.vocabularies.registry import UnknownVocabulary, VocabularyRegistry
 
@@ -66,12 +64,6 @@ def get_vocabulary(name: str, request: Request) -> dict[str, Any]:
     return body
 
 
-def _require_curator(principal: Principal) -> None:
-    require_signed_in(principal)
-    if not is_curator(principal):
-        raise Forbidden("Only curators may change vocabularies.")
-
-
 def _changed_term(request: Request, session: Session, name: str, code: str) -> dict[str, Any]:
     def install(registry: VocabularyRegistry) -> None:
         request.app.state.vocabularies = registry
@@ -95,9 +87,8 @@ def add_term(
     data: management.TermCreate,
     request: Request,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: Curator,
 ) -> dict[str, Any]:
-    _require_curator(principal)
     term = management.add_term(
         session, principal=principal, registry=registry_of(request), vocabulary=name, data=data
     )
@@ -115,9 +106,8 @@ def rename_term(
     data: management.TermRename,
     request: Request,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: Curator,
 ) -> dict[str, Any]:
-    _require_curator(principal)
     management.rename_term(
         session,
         principal=principal,
@@ -140,9 +130,8 @@ def deprecate_term(
     data: management.TermDeprecate,
     request: Request,
     session: WriteSession,
-    principal: CurrentPrincipal,
+    principal: Curator,
 ) -> dict[str, Any]:
-    _require_curator(principal)
     management.deprecate_term(
         session,
         principal=principal,

@@ -7,7 +7,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.factories import bearer, create_entry, member_token, publish
+from tests.factories import (
+    bearer,
+    create_entry,
+    make_org,
+    member_token,
+    publish,
+    published_entry,
+)
 
 
 class TestReadAudit:
@@ -73,12 +80,48 @@ class TestListingAuthorization:
         assert events
         assert other["id"] not in {e["entry_id"] for e in events}
 
-    def test_curator_sees_everything(self, app: FastAPI, client: TestClient) -> None:
+    def test_curator_sees_events_of_what_they_may_read_only(
+        self, app: FastAPI, client: TestClient
+    ) -> None:
         a = member_token(app, "ngo-a", "publisher")
+        make_org(app, "ngo-b")
         curator = member_token(app, "coordination", "curator", person="cur")
-        entry = create_entry(client, a)
+        public = published_entry(client, a)
+        private = published_entry(client, a, visibility="private", title="Quiet programme")
+        partners = published_entry(client, a, visibility="partners", shared_with=["ngo-b"])
         events = client.get("/v1/audit-events", headers=bearer(curator)).json()["items"]
-        assert entry["id"] in {e["entry_id"] for e in events}
+        seen = {e["entry_id"] for e in events}
+        assert public["id"] in seen
+        assert private["id"] not in seen
+        assert partners["id"] not in seen
+        assert "Quiet programme" not in str(events)
+
+    def test_node_admin_sees_everything(self, app: FastAPI, client: TestClient) -> None:
+        a = member_token(app, "ngo-a", "publisher")
+        admin = member_token(app, "operators", "admin", person="root")
+        private = published_entry(client, a, visibility="private")
+        events = client.get("/v1/audit-events", headers=bearer(admin)).json()["items"]
+        assert private["id"] in {e["entry_id"] for e in events}
+
+    def test_sharing_details_are_for_the_owner(self, app: FastAPI, client: TestClient) -> None:
+        a = member_token(app, "ngo-a", "publisher")
+        make_org(app, "ngo-b")
+        admin_a = member_token(app, "ngo-a", "admin", person="ada")
+        curator = member_token(app, "coordination", "curator", person="cur")
+        entry = published_entry(client, a, visibility="network")
+        current = client.get(f"/v1/entries/{entry['id']}", headers=bearer(a))
+        changed = client.patch(
+            f"/v1/entries/{entry['id']}",
+            json={"shared_with": ["ngo-b"]},
+            headers={**bearer(a), "If-Match": current.headers["etag"]},
+        )
+        assert changed.status_code == 200, changed.text
+        query = {"action": "entry.visibility_changed"}
+        owner_view = client.get("/v1/audit-events", params=query, headers=bearer(admin_a))
+        assert any(e["details"].get("shared_with") == ["ngo-b"] for e in owner_view.json()["items"])
+        curator_view = client.get("/v1/audit-events", params=query, headers=bearer(curator))
+        assert curator_view.json()["items"], "the entry is network-visible again"
+        assert "ngo-b" not in curator_view.text
 
     def test_readers_and_anonymous_are_refused(self, app: FastAPI, client: TestClient) -> None:
         reader = member_token(app, "ngo-a", "reader")

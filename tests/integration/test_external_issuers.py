@@ -26,7 +26,7 @@ from api.main import create_app
 from api.models import IdentityProvider, Organization
 from api.organizations.service import ensure_account, get_organization, grant_role
 from tests.conftest import DatabaseUnderTest
-from tests.factories import bearer, create_entry, make_org, member_token, publish
+from tests.factories import bearer, create_entry, entry_payload, make_org, member_token, publish
 from tests.loopback import serve
 
 
@@ -113,10 +113,41 @@ class TestIdentityProviderTokens:
         app, client = node
         owner = member_token(app, "ngo-a", "publisher")
         private = publish(client, owner, create_entry(client, owner, visibility="private")["id"])
-        token = issuer.token(audience(app), "alice")
+        token = issuer.token(audience(app), "alice", scope="entries:read")
         assert client.get(f"/v1/entries/{private['id']}", headers=bearer(token)).status_code == 200
         me = client.get("/v1/me", headers=bearer(token)).json()
         assert me["organization"]["slug"] == "ngo-a"
+        assert me["scopes"] == ["entries:read"]
+
+    def test_a_token_without_scope_reads_public_entries_only(
+        self, node: tuple[FastAPI, TestClient], issuer: FakeIssuer
+    ) -> None:
+        app, client = node
+        owner = member_token(app, "ngo-a", "publisher")
+        private = publish(client, owner, create_entry(client, owner, visibility="private")["id"])
+        token = issuer.token(audience(app), "alice")
+        assert client.get(f"/v1/entries/{private['id']}", headers=bearer(token)).status_code == 404
+        assert client.get("/v1/me", headers=bearer(token)).json()["roles"] == []
+
+    def test_scope_limits_what_a_publisher_token_may_do(
+        self, node: tuple[FastAPI, TestClient], issuer: FakeIssuer
+    ) -> None:
+        """The account is a publisher, but a token scoped `entries:read` reads only."""
+        app, client = node
+        with app.state.session_factory() as session, session.begin():
+            org_a = get_organization(session, "ngo-a")
+            assert isinstance(org_a, Organization)
+            account = ensure_account(session, issuer=issuer.url, subject="pat", display_name="P")
+            grant_role(session, account=account, organization=org_a, role="publisher")
+        reading = issuer.token(audience(app), "pat", scope="entries:read")
+        refused = client.post("/v1/entries", json=entry_payload(), headers=bearer(reading))
+        assert refused.status_code == 403
+        challenge = refused.headers["www-authenticate"]
+        assert challenge == 'Bearer error="insufficient_scope", scope="entries:write"'
+        assert refused.json()["required_scope"] == "entries:write"
+        writing = issuer.token(audience(app), "pat", scope="entries:read entries:write")
+        created = client.post("/v1/entries", json=entry_payload(), headers=bearer(writing))
+        assert created.status_code == 201, created.text
 
     def test_an_org_claim_naming_another_organization_is_ignored(
         self, node: tuple[FastAPI, TestClient], issuer: FakeIssuer

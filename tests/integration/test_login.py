@@ -31,14 +31,14 @@ from fastapi import FastAPI
 from itsdangerous import TimestampSigner
 from sqlalchemy import delete, func, select, update
 
-from api.config import Settings
-from api.login.service import safe_next
-from api.login.sessions import (
+from api.auth.sessions import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     hash_session_token,
     load_or_create_login_secret,
 )
+from api.config import Settings
+from api.login.service import safe_next
 from api.models import Account, AuditEvent, Membership, WebSession
 from api.models.base import utcnow
 from tests.conftest import DatabaseUnderTest
@@ -552,7 +552,6 @@ class TestSessions:
         with world.live.browser() as browser:
             csrf = signed_in(browser, "ngo", "alice")["csrf_token"]
             token = browser.post("/v1/me/token", headers={"X-CSRF-Token": csrf}).json()
-            assert browser.post("/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
             browser.cookies.set(SESSION_COOKIE, "revoked-or-garbage")
             # With a bearer token the (bad) cookie is never consulted, and no CSRF
             # header is needed: a cross-site page cannot attach Authorization.
@@ -560,6 +559,18 @@ class TestSessions:
             assert me.status_code == 200
             again = browser.post("/v1/me/token", headers=bearer(token["access_token"]))
             assert again.status_code == 403  # tokens are minted for sessions only
+
+    def test_logout_revokes_the_tokens_minted_for_the_session(self, world: World) -> None:
+        with world.live.browser() as browser:
+            csrf = signed_in(browser, "ngo", "alice")["csrf_token"]
+            token = browser.post("/v1/me/token", headers={"X-CSRF-Token": csrf}).json()
+            script = bearer(token["access_token"])
+            assert browser.get("/v1/me", headers=script).status_code == 200
+            assert browser.post("/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+        with world.live.browser() as other:
+            refused = other.get("/v1/me", headers=script)
+        assert refused.status_code == 401
+        assert "invalid_token" in refused.headers["www-authenticate"]
 
     def test_logout_revokes_the_session(self, world: World) -> None:
         with world.live.browser() as browser:

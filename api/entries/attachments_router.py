@@ -8,18 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from api.attachments import service
 from api.audit import record_read
 from api.auth.dependencies import CurrentPrincipal
 from api.db import ReadSession, WriteSession
-from api.entries.dependencies import VisibleEntry, WritableEntry
+from api.entries.dependencies import EntryFor, VisibleEntry
 from api.entries.schemas import AttachmentRead
-from api.entries.service import require_editor
 from api.entries.views import attachment_of
 from api.errors import problem_responses
+from api.models import Entry
 
 router = APIRouter(prefix="/v1/entries/{entry_id}/attachments", tags=["attachments"])
 
@@ -35,18 +35,17 @@ def _chunks(upload: UploadFile) -> Iterator[bytes]:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 413, 415, 422),
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
     summary="Attach a PDF, DOCX, Markdown or text document",
 )
 def upload_attachment(
-    entry: WritableEntry,
+    entry: Annotated[Entry, Depends(EntryFor("attach"))],
     file: Annotated[UploadFile, File(description="The document")],
     request: Request,
     response: Response,
     session: WriteSession,
     principal: CurrentPrincipal,
 ) -> AttachmentRead:
-    require_editor(principal, entry)
     attachment = service.add_attachment(
         session,
         principal=principal,
@@ -116,13 +115,12 @@ def download_attachment(
     responses=problem_responses(401, 403, 404),
 )
 def delete_attachment(
-    entry: WritableEntry,
+    entry: Annotated[Entry, Depends(EntryFor("detach"))],
     attachment_id: AttachmentId,
     request: Request,
     session: WriteSession,
     principal: CurrentPrincipal,
 ) -> Response:
-    require_editor(principal, entry)
     attachment = service.get_attachment(session, entry, attachment_id)
     service.remove_attachment(
         session,

@@ -34,9 +34,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.access import Principal
+from api.auth.csrf import CSRF_HEADER, is_state_changing, new_csrf_token, require_csrf_token
+from api.auth.principals import principal_for_account
 from api.config import Settings
 from api.errors import Unauthorized
-from api.login.csrf import CSRF_HEADER, is_state_changing, new_csrf_token, require_csrf_token
 from api.models import Organization, WebSession
 from api.models.base import utcnow
 
@@ -199,8 +200,6 @@ def principal_for_session(request: Request, token: str) -> Principal:
     Order matters: the session must be live before its CSRF token means anything,
     and the CSRF check comes before membership so a forged request learns nothing
     about the victim's roles."""
-    from api.auth.dependencies import principal_for_account  # import cycle: it imports us
-
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
         row = find_session(session, token)
@@ -213,7 +212,14 @@ def principal_for_session(request: Request, token: str) -> Principal:
         organization = session.get(Organization, row.organization_id)
         if organization is None:  # pragma: no cover - the FK cascades the session away
             raise Unauthorized("the session's organization no longer exists; sign in again")
-        principal = principal_for_account(session, row.account_id, organization.slug)
+        settings = request.app.state.settings
+        principal = principal_for_account(
+            session,
+            row.account_id,
+            organization.slug,
+            operator=settings.operator_organization,
+            channel="web",
+        )
         request.state.web_session = SessionContext(
             id=row.id, csrf_token=row.csrf_token, expires_at=row.expires_at
         )

@@ -2,7 +2,7 @@
 
 Owns: the per-session CSRF token and the check that a state-changing request
 authenticated by the session cookie carries it in `X-CSRF-Token`.
-Does not own: the sessions themselves (`api.login.sessions`) or bearer-token
+Does not own: the sessions themselves (`api.auth.sessions`) or bearer-token
 requests — a cross-site page cannot make the browser attach an Authorization
 header, so those never reach this check (and never look at the cookie).
 Invariant: a cookie-authenticated POST/PUT/PATCH/DELETE (any method but

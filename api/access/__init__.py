@@ -1,0 +1,60 @@
+"""Access: who may read what (the visibility rule), which fields, and who may do what.
+
+- `principal`  - the caller (`Principal`) and how token scopes limit roles;
+- `rule`       - the visibility rule as reader tags, per entry and per revision (pure);
+- `redaction`  - the fields only the owner (or its reviewer) may see (pure);
+- `policy`     - the action table, action x relation x state, and role grants (pure);
+- `orm`        - the rule over database rows: SQL clause, adapters, `entry_reader` sync.
+
+Invariant: nothing outside this package decides readability or permission; every
+surface that reads entries uses these functions, and every route that acts
+declares its action against `policy`."""
+
+from api.access.orm import (
+    access_to,
+    entry_facts,
+    revision_facts,
+    search_filter_tags,
+    visible_clause,
+)
+from api.access.principal import ANONYMOUS, Principal, scoped_roles
+from api.access.redaction import hidden_fields, redact
+from api.access.rule import (
+    NETWORK,
+    PUBLIC,
+    REVIEW,
+    EntryAccess,
+    EntryFacts,
+    RevisionFacts,
+    entry_access,
+    may_read_revision,
+    org_tag,
+    principal_tags,
+    reader_tags,
+    search_tags,
+)
+
+__all__ = [
+    "ANONYMOUS",
+    "NETWORK",
+    "PUBLIC",
+    "REVIEW",
+    "EntryAccess",
+    "EntryFacts",
+    "Principal",
+    "RevisionFacts",
+    "access_to",
+    "entry_access",
+    "entry_facts",
+    "hidden_fields",
+    "may_read_revision",
+    "org_tag",
+    "principal_tags",
+    "reader_tags",
+    "redact",
+    "revision_facts",
+    "scoped_roles",
+    "search_filter_tags",
+    "search_tags",
+    "visible_clause",
+]

@@ -1,0 +1,208 @@
+"""The visibility rule (SPEC §2): who may read which entry, which revision of it,
+and in which capacity. The only place it is written; pure (no I/O), so a
+property test can run it over tens of thousands of random histories.
+
+The rule is *reader tags*. An entry carries the tags that may read it; a caller
+holds tags; the caller may read the entry iff the sets intersect:
+- ``public``   : anyone, anonymous included, on published ``public`` entries;
+- ``network``  : any signed-in member of this node, on published ``network`` entries;
+- ``org:<id>`` : the owner organization always (every status), and each partner
+                 organization of a published ``partners`` entry;
+- ``review``   : curators, on entries under review (or retracted) whose requested
+                 visibility is ``public`` or ``network`` — never ``partners``/``private``.
+
+The tags decide *whether* an entry is readable (the SQL `EXISTS` clause and the
+search filter both use them). `entry_access` adds *in which capacity* — owner,
+reader of the live version, reviewer — because that decides which content and
+which fields are shown: a curator reviewing a private entry's widening to public
+reads the revision under review, never the live private content.
+
+History obeys the same rule: a non-owner reads a revision only if it was
+published and the caller could read the entry under *that revision's own*
+visibility and partner list (and may read the entry now); reviewers also read
+the one revision they are reviewing.
+
+Organization *ids* (not slugs) are used so a renamed organization keeps access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from api.access.principal import Principal
+
+PUBLIC = "public"
+NETWORK = "network"
+REVIEW = "review"
+REVIEW_STATUSES = frozenset({"submitted", "changes_requested"})
+REVIEWED_VISIBILITIES = frozenset({"public", "network"})
+
+
+def org_tag(organization_id: int) -> str:
+    return f"org:{organization_id}"
+
+
+def principal_tags(principal: Principal) -> frozenset[str]:
+    tags = {PUBLIC}
+    if not principal.reads_beyond_public:
+        # A token without entries:read reads like an anonymous caller.
+        return frozenset(tags)
+    if principal.organization_id is not None:
+        tags.add(NETWORK)
+        tags.add(org_tag(principal.organization_id))
+        if principal.has_role("curator"):
+            tags.add(REVIEW)
+    return frozenset(tags)
+
+
+def live_tags(*, visibility: str, partner_ids: Iterable[int]) -> frozenset[str]:
+    """Tags that may read a *published* version with this visibility (owner aside)."""
+    if visibility == "public":
+        return frozenset({PUBLIC})
+    if visibility == "network":
+        return frozenset({NETWORK})
+    if visibility == "partners":
+        return frozenset(org_tag(p) for p in partner_ids)
+    return frozenset()
+
+
+def reader_tags(
+    *,
+    status: str,
+    visibility: str,
+    owner_id: int,
+    partner_ids: Iterable[int],
+    review_status: str | None = None,
+    requested_visibility: str | None = None,
+) -> frozenset[str]:
+    """Tags that may read an entry in some capacity (the `entry_reader` rows).
+
+    `review_status`/`requested_visibility` describe a pending revision of a
+    published entry under review. Retracted public/network entries stay visible to
+    curators (who may restore them) and to the owner — no one else."""
+    tags = {org_tag(owner_id)}
+    if status == "published":
+        tags |= live_tags(visibility=visibility, partner_ids=partner_ids)
+    wanted = requested_visibility or visibility
+    under_review = status in REVIEW_STATUSES or review_status in REVIEW_STATUSES
+    if (under_review or status == "retracted") and wanted in REVIEWED_VISIBILITIES:
+        tags.add(REVIEW)
+    return frozenset(tags)
+
+
+def search_tags(
+    *, status: str, visibility: str, owner_id: int, partner_ids: Iterable[int]
+) -> frozenset[str]:
+    """Tags of a search document: who may read the *live published* version.
+
+    No `review` tag: search shows published content only, and a curator reviewing
+    a private entry's widening must not find its live private text."""
+    if status != "published":
+        return frozenset({org_tag(owner_id)})
+    return frozenset({org_tag(owner_id)}) | live_tags(
+        visibility=visibility, partner_ids=partner_ids
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFacts:
+    """What the rule needs to know about an entry, independent of the ORM."""
+
+    owner_id: int
+    status: str
+    visibility: str  # of the live row
+    partner_ids: frozenset[int]  # of the live row
+    review_status: str | None = None  # of the pending revision of a published entry
+    requested_visibility: str | None = None  # while under review
+    working_revision: int = 1
+    published_revision: int | None = None
+
+    @property
+    def under_review(self) -> bool:
+        return self.status in REVIEW_STATUSES or self.review_status in REVIEW_STATUSES
+
+    @property
+    def review_visibility(self) -> str:
+        return self.requested_visibility or self.visibility
+
+    @property
+    def review_revision(self) -> int | None:
+        """The revision curators are asked to review, if any."""
+        if self.under_review and self.review_visibility in REVIEWED_VISIBILITIES:
+            return self.working_revision
+        return None
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return reader_tags(
+            status=self.status,
+            visibility=self.visibility,
+            owner_id=self.owner_id,
+            partner_ids=self.partner_ids,
+            review_status=self.review_status,
+            requested_visibility=self.requested_visibility,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionFacts:
+    number: int
+    published: bool
+    visibility: str
+    partner_ids: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryAccess:
+    """In which capacities a caller reads an entry (all False: it does not exist for them)."""
+
+    owner: bool = False
+    live: bool = False  # reads the published version as a member of its audience
+    review: bool = False  # reviews it (or, retracted, may restore it) as a curator
+
+    @property
+    def readable(self) -> bool:
+        return self.owner or self.live or self.review
+
+    @property
+    def review_only(self) -> bool:
+        """A reviewer who is not in the live version's audience."""
+        return self.review and not (self.owner or self.live)
+
+
+NO_ACCESS = EntryAccess()
+
+
+def entry_access(principal: Principal, entry: EntryFacts) -> EntryAccess:
+    tags = principal_tags(principal)
+    if not tags & entry.tags:
+        return NO_ACCESS
+    owner = org_tag(entry.owner_id) in tags
+    live = entry.status == "published" and bool(
+        tags & live_tags(visibility=entry.visibility, partner_ids=entry.partner_ids)
+    )
+    review = REVIEW in tags and REVIEW in entry.tags
+    return EntryAccess(owner=owner, live=live, review=review)
+
+
+def may_read_revision(principal: Principal, entry: EntryFacts, revision: RevisionFacts) -> bool:
+    access = entry_access(principal, entry)
+    if access.owner:
+        return True
+    if not access.readable:
+        return False
+    if access.review and revision.number == entry.review_revision:
+        return True
+    if not revision.published:
+        return False
+    tags = principal_tags(principal)
+    return bool(tags & live_tags(visibility=revision.visibility, partner_ids=revision.partner_ids))
+
+
+def shown_revision(access: EntryAccess, entry: EntryFacts) -> int | None:
+    """The revision whose content a caller is shown instead of the live row, if any:
+    a reviewer outside the live version's audience sees the revision under review,
+    never the live text of a published entry it could not otherwise read."""
+    if access.review_only and entry.status == "published":
+        return entry.review_revision
+    return None

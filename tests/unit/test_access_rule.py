@@ -1,0 +1,353 @@
+"""The visibility rule over random entry *histories*, against an oracle written here.
+
+No I/O: a small model of the workflow (edit, submit, approve, request changes,
+reject, retract, restore; widening waits for review, narrowing and partner
+changes apply at once — README "Curation") produces, after every step, the
+entry's state and its revisions. For every kind of caller, the rule functions of
+`api.access` (which entry, which capacity, which revision, which fields, which
+content) must equal the oracle, which restates SPEC §2 in its own words and
+knows nothing of reader tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.access import Principal
+from api.access.redaction import OWNER_FIELDS, REVIEW_FIELDS, hidden_fields
+from api.access.rule import (
+    EntryFacts,
+    RevisionFacts,
+    entry_access,
+    may_read_revision,
+    shown_revision,
+)
+
+OWNER = 1
+ORGS = (1, 2, 3, 4)
+VISIBILITIES = ("public", "network", "partners", "private")
+REVIEWED = ("public", "network")
+RANK = {"private": 0, "partners": 1, "network": 2, "public": 3}
+
+
+# -- callers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    org: int | None
+    curator: bool = False
+    reads: bool = True  # False: a token without entries:read
+
+    def principal(self) -> Principal:
+        if self.org is None:
+            return Principal()
+        roles = {"reader"} | ({"curator"} if self.curator else set())
+        if not self.reads:
+            return Principal(
+                kind="client", organization_id=self.org, roles=frozenset({"publisher"}),
+                scopes=frozenset({"entries:write"}),
+            )  # fmt: skip
+        return Principal(kind="member", organization_id=self.org, roles=frozenset(roles))
+
+
+CALLERS = (
+    Caller("anonymous", None),
+    Caller("owner-reader", OWNER),
+    Caller("owner-curator", OWNER, curator=True),
+    *(Caller(f"member-{o}", o) for o in ORGS[1:]),
+    *(Caller(f"curator-{o}", o, curator=True) for o in ORGS[1:]),
+    Caller("write-only-client-of-owner", OWNER, reads=False),
+    Caller("write-only-client-2", 2, reads=False),
+)
+
+
+# -- the workflow model ----------------------------------------------------------
+
+
+@dataclass
+class Revision:
+    number: int
+    visibility: str
+    partners: frozenset[int]
+    published: bool = False
+
+
+@dataclass
+class Model:
+    status: str = "draft"
+    visibility: str = "private"
+    partners: frozenset[int] = frozenset()
+    review_status: str | None = None
+    requested: str | None = None
+    revisions: list[Revision] = field(default_factory=list)
+    working: int = 1
+    published_revision: int | None = None
+
+    @classmethod
+    def new(cls, visibility: str, partners: frozenset[int]) -> Model:
+        return cls(visibility=visibility, partners=partners,
+                   revisions=[Revision(1, visibility, partners)])  # fmt: skip
+
+    def revision(self, number: int) -> Revision:
+        return self.revisions[number - 1]
+
+    @property
+    def pending(self) -> bool:
+        return self.published_revision is not None and self.working != self.published_revision
+
+    def wanted(self) -> str:
+        return self.requested or self.revision(self.working).visibility
+
+    def edit(self, visibility: str, partners: frozenset[int]) -> None:
+        if not (self.status in ("draft", "changes_requested") or (
+            self.status == "published" and self.review_status != "submitted"
+        )):  # fmt: skip
+            return
+        self.working += 1
+        self.revisions.append(Revision(self.working, visibility, partners))
+        self.partners = partners
+        if self.published_revision is None:
+            self.visibility = visibility
+        elif not (visibility in REVIEWED and RANK[visibility] > RANK[self.visibility]):
+            self.visibility = visibility  # narrowing applies at once; widening waits
+        if self.review_status == "rejected":
+            self.review_status = None
+        if self.requested is not None:
+            # Changing the visibility asked for while curators look at it: they keep
+            # looking only if it still needs them.
+            self.requested = visibility if visibility in REVIEWED else None
+
+    def _publish_working(self) -> None:
+        revision = self.revision(self.working)
+        revision.published = True
+        self.visibility = revision.visibility
+        self.published_revision = self.working
+        self.status = "published"
+        self.review_status = None
+        self.requested = None
+
+    def submit(self) -> None:
+        if not (self.status in ("draft", "changes_requested") or (
+            self.status == "published" and self.pending and self.review_status != "submitted"
+        )):  # fmt: skip
+            return
+        wanted = self.revision(self.working).visibility
+        if wanted not in REVIEWED:
+            self._publish_working()
+            return
+        if self.status == "published":
+            self.review_status = "submitted"
+        else:
+            self.status = "submitted"
+        self.requested = wanted
+
+    def _in_review(self) -> bool:
+        return self.status == "submitted" or self.review_status == "submitted"
+
+    def approve(self) -> None:
+        if self._in_review():
+            self._publish_working()
+
+    def request_changes(self) -> None:
+        if self._in_review():
+            if self.status == "published":
+                self.review_status = "changes_requested"
+            else:
+                self.status = "changes_requested"
+
+    def reject(self) -> None:
+        if self._in_review():
+            if self.status == "published":
+                self.review_status = "rejected"
+                self.requested = None
+            else:
+                self.status = "rejected"
+
+    def retract(self) -> None:
+        if self.status == "published":
+            self.status = "retracted"
+            self.review_status = None
+            self.requested = None
+
+    def restore(self) -> None:
+        if self.status == "retracted":
+            self.status = "published"
+
+    def facts(self) -> EntryFacts:
+        return EntryFacts(
+            owner_id=OWNER, status=self.status, visibility=self.visibility,
+            partner_ids=self.partners, review_status=self.review_status,
+            requested_visibility=self.requested, working_revision=self.working,
+            published_revision=self.published_revision,
+        )  # fmt: skip
+
+
+# -- the oracle: SPEC §2 restated ------------------------------------------------
+
+
+def audience(caller: Caller, visibility: str, partners: frozenset[int]) -> bool:
+    """Could `caller` read a published version with this visibility and partner list?"""
+    if visibility == "public":
+        return True
+    if caller.org is None or not caller.reads:
+        return False
+    if visibility == "network":
+        return True
+    return visibility == "partners" and caller.org in partners
+
+
+def is_owner(caller: Caller) -> bool:
+    return caller.org == OWNER and caller.reads
+
+
+def reviews(caller: Caller, m: Model) -> bool:
+    """Curators read what is submitted to them (public/network asked) and retracted
+    public/network entries they may restore."""
+    if not (caller.curator and caller.reads):
+        return False
+    under_review = m.status in ("submitted", "changes_requested") or m.review_status in (
+        "submitted",
+        "changes_requested",
+    )
+    if under_review:
+        return (m.requested or m.visibility) in REVIEWED
+    return m.status == "retracted" and m.visibility in REVIEWED
+
+
+def reads_live(caller: Caller, m: Model) -> bool:
+    return m.status == "published" and audience(caller, m.visibility, m.partners)
+
+
+def oracle_readable(caller: Caller, m: Model) -> bool:
+    return is_owner(caller) or reads_live(caller, m) or reviews(caller, m)
+
+
+def oracle_revision(caller: Caller, m: Model, revision: Revision) -> bool:
+    if is_owner(caller):
+        return True
+    if not oracle_readable(caller, m):
+        return False
+    under_review = m.status in ("submitted", "changes_requested") or m.review_status in (
+        "submitted",
+        "changes_requested",
+    )
+    if reviews(caller, m) and under_review and revision.number == m.working:
+        return True
+    return revision.published and audience(caller, revision.visibility, revision.partners)
+
+
+def oracle_hidden(caller: Caller, m: Model) -> set[str]:
+    if is_owner(caller):
+        return set()
+    if reviews(caller, m):
+        return {"shared_with", "pending_revision"}
+    return {"shared_with", "pending_revision", *REVIEW_FIELDS}
+
+
+def oracle_shown(caller: Caller, m: Model) -> int | None:
+    """A reviewer who may not read a published entry's live version sees what it reviews."""
+    if is_owner(caller) or reads_live(caller, m) or not reviews(caller, m):
+        return None
+    return m.working if m.status == "published" else None
+
+
+# -- the test ----------------------------------------------------------------------
+
+WORKFLOW_STEPS = ["submit", "approve", "request_changes", "reject", "retract", "restore"]
+Step = tuple[str, str | None, frozenset[int] | None]
+partner_sets = st.frozensets(st.sampled_from(ORGS[1:]), max_size=2)
+steps = st.one_of(
+    st.tuples(st.just("edit"), st.sampled_from(VISIBILITIES), partner_sets),
+    st.tuples(st.sampled_from(WORKFLOW_STEPS), st.none(), st.none()),
+)
+histories = st.tuples(
+    st.sampled_from(VISIBILITIES), partner_sets, st.lists(steps, min_size=0, max_size=14)
+)
+
+
+def check(m: Model) -> None:
+    facts = m.facts()
+    for caller in CALLERS:
+        principal = caller.principal()
+        access = entry_access(principal, facts)
+        assert access.readable == oracle_readable(caller, m), (caller, m)
+        if not access.readable:
+            continue
+        assert set(hidden_fields(access)) == oracle_hidden(caller, m), (caller, m)
+        assert shown_revision(access, facts) == oracle_shown(caller, m), (caller, m)
+        for revision in m.revisions:
+            got = may_read_revision(
+                principal, facts,
+                RevisionFacts(revision.number, revision.published, revision.visibility,
+                              revision.partners),
+            )  # fmt: skip
+            assert got == oracle_revision(caller, m, revision), (caller, revision, m)
+
+
+class TestRuleOverHistories:
+    @settings(max_examples=10_000, deadline=None)
+    @given(history=histories)
+    def test_every_caller_every_revision_every_field(
+        self,
+        history: tuple[str, frozenset[int], list[tuple[str, str | None, frozenset[int] | None]]],
+    ) -> None:
+        visibility, partners, ops = history
+        m = Model.new(visibility, partners)
+        check(m)
+        for name, new_visibility, new_partners in ops:
+            if name == "edit":
+                assert new_visibility is not None
+                assert new_partners is not None
+                m.edit(new_visibility, new_partners)
+            else:
+                getattr(m, name)()
+            check(m)
+
+
+class TestOracleSanity:
+    """The oracle itself on the cases the issue reported."""
+
+    def test_private_body_stays_private_after_widening(self) -> None:
+        m = Model.new("private", frozenset())
+        m.submit()  # published private
+        m.edit("public", frozenset())
+        m.submit()
+        m.approve()
+        anonymous = CALLERS[0]
+        assert (m.status, m.visibility) == ("published", "public")
+        assert not oracle_revision(anonymous, m, m.revision(1))
+        assert oracle_revision(anonymous, m, m.revision(2))
+        facts = m.facts()
+        assert not may_read_revision(
+            anonymous.principal(), facts, RevisionFacts(1, True, "private", frozenset())
+        )
+
+    def test_reviewer_of_a_widening_sees_only_the_revision_under_review(self) -> None:
+        m = Model.new("private", frozenset())
+        m.submit()
+        m.edit("public", frozenset())
+        m.submit()
+        curator = next(c for c in CALLERS if c.name == "curator-3")
+        access = entry_access(curator.principal(), m.facts())
+        assert access.review_only
+        assert shown_revision(access, m.facts()) == 2
+        assert not oracle_revision(curator, m, m.revision(1))
+
+    def test_owner_fields_hidden_from_partners(self) -> None:
+        m = Model.new("partners", frozenset({2, 3}))
+        m.submit()
+        partner = next(c for c in CALLERS if c.name == "member-2")
+        hidden = hidden_fields(entry_access(partner.principal(), m.facts()))
+        assert hidden >= OWNER_FIELDS
+
+    def test_write_only_client_reads_like_anonymous(self) -> None:
+        m = Model.new("network", frozenset())
+        m.submit()
+        m.approve()
+        client = next(c for c in CALLERS if c.name == "write-only-client-2")
+        assert not entry_access(client.principal(), m.facts()).readable
+        assert replace(client, reads=True).principal().reads_beyond_public
