@@ -15,7 +15,7 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -288,7 +288,18 @@ def install_error_handlers(app: FastAPI) -> None:
         conflict = Conflict("The change conflicts with one made at the same time; try again.")
         return _problem_response(conflict.problem(request.url.path))
 
+    async def _unstorable(request: Request, exc: Exception) -> Response:
+        # The database refused a value the schema let through (e.g. a NUL character
+        # in text on PostgreSQL): the client's input, so a 422, never a 500.
+        log.info("unstorable value", path=request.url.path, error=type(exc).__name__)
+        failed = ValidationFailed(
+            "A value cannot be stored: text must not contain control characters such as NUL.",
+            errors=[FieldError("body", "contains a character that cannot be stored")],
+        )
+        return _problem_response(failed.problem(request.url.path))
+
     app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation)

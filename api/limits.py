@@ -1,9 +1,12 @@
-"""Request body size limits, enforced while the body streams in.
+"""Request limits enforced before a route runs: body size while the body streams
+in, and no NUL characters in the URL.
 
 A declared Content-Length over the limit is refused before any byte is read; a
 chunked or lying body is cut off as soon as it passes the limit. Upload routes
 (multipart) get the upload limit plus room for the multipart framing; every
-other route gets the small JSON limit."""
+other route gets the small JSON limit. A NUL byte in the path or query string is
+a 422 naming where it was: no text column can store one (PostgreSQL refuses it)
+and no identifier or code contains one."""
 
 from __future__ import annotations
 
@@ -70,20 +73,52 @@ class BodySizeLimitMiddleware:
                 await _too_large(send, limit, scope["path"])
 
 
+class NulCharacterMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            where = None
+            if "\x00" in scope["path"]:
+                where = "path"
+            elif b"%00" in scope.get("query_string", b"").lower():
+                where = "query"
+            if where is not None:
+                await _problem(
+                    send,
+                    {
+                        "type": PROBLEM_BASE + "validation-error",
+                        "title": "Validation failed",
+                        "status": 422,
+                        "detail": "The request has invalid fields; see errors[] for each one.",
+                        "instance": scope["path"].replace("\x00", ""),
+                        "errors": [{"field": where, "message": "contains a NUL character (%00)"}],
+                    },
+                )
+                return
+        await self.app(scope, receive, send)
+
+
 async def _too_large(send: Send, limit: int, path: str) -> None:
-    body = json.dumps(
+    await _problem(
+        send,
         {
             "type": PROBLEM_BASE + "payload-too-large",
             "title": "Payload too large",
             "status": 413,
             "detail": f"The request body is larger than the limit of {limit} bytes.",
             "instance": path,
-        }
-    ).encode()
+        },
+    )
+
+
+async def _problem(send: Send, problem: dict[str, object]) -> None:
+    body = json.dumps(problem).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": problem["status"],
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),

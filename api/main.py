@@ -24,7 +24,7 @@ from api.entries import attachments_router
 from api.entries import router as entries_router
 from api.errors import install_error_handlers
 from api.indexing import IndexFreshness, search_readiness
-from api.limits import BodySizeLimitMiddleware
+from api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
 from api.login import router as login_router
 from api.oauth import router as oauth_router
 from api.observability import Metrics, RequestContextMiddleware, configure_logging
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_request_bytes=settings.max_request_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    app.add_middleware(NulCharacterMiddleware)
     install_login_cookie(app, settings)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     for module in (

@@ -11,6 +11,29 @@ from typing import Annotated, Any, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Visibility = Literal["public", "network", "partners", "private"]
+
+
+def _no_nul(value: Any, path: str = "") -> list[str]:
+    """Where in a parsed body a string holds a NUL character (no column can store it)."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _no_nul(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [p for n, v in enumerate(value) for p in _no_nul(v, f"{path}[{n}]")]
+    return []
+
+
+class _NoNul(BaseModel):
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        found = _no_nul(data)
+        if found:
+            raise ValueError(f"{', '.join(found)}: contains a NUL character")
+        return data
+
+
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 ShortText = Annotated[str, StringConstraints(max_length=300)]
 CodeList = Annotated[list[Code], Field(max_length=30)]
@@ -31,7 +54,7 @@ class Link(BaseModel):
     title: ShortText | None = None
 
 
-class _EntryFields(BaseModel):
+class _EntryFields(_NoNul):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     summary: Annotated[str, StringConstraints(max_length=5_000)] = ""
@@ -72,7 +95,7 @@ class EntryCreate(_EntryFields):
         return self
 
 
-class EntryUpdate(BaseModel):
+class EntryUpdate(_NoNul):
     """A partial update: only the fields present are changed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -16,6 +16,7 @@ from tests.factories import (
     client_token,
     create_entry,
     curator_token,
+    entry_payload,
     make_org,
     member_token,
     patch_entry,
@@ -261,3 +262,17 @@ class TestConcurrentEdits:
         assert codes.count(412) == 19, codes
         final = client.get(f"/v1/entries/{entry['id']}", headers=bearer(owner)).json()
         assert final["version"] == entry["version"] + 1
+
+    def test_nul_characters_are_refused_naming_where(
+        self, app: FastAPI, client: TestClient
+    ) -> None:
+        owner = member_token(app, "ngo-a", "publisher")
+        listed = client.get("/v1/entries", params={"kind": "evalu\x00ation"})
+        assert listed.status_code == 422
+        assert listed.json()["errors"][0]["field"] == "query"
+        created = client.post(
+            "/v1/entries", json={**entry_payload(), "title": "A\x00B"}, headers=bearer(owner)
+        )
+        assert created.status_code == 422
+        assert "title" in created.text
+        assert client.get("/v1/entries", headers=bearer(owner)).json()["total"] == 0
