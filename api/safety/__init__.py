@@ -9,5 +9,25 @@ network, no logging — callers decide what a finding or a small cell does.
 """
 
 from api.safety.guard import DETECTORS, LABELS, Finding, scan_fields, scan_text
+from api.safety.small_cells import (
+    CellCheck,
+    Indicator,
+    ShownIndicator,
+    check_cells,
+    protect_indicators,
+    small_cells,
+)
 
-__all__ = ["DETECTORS", "LABELS", "Finding", "scan_fields", "scan_text"]
+__all__ = [
+    "DETECTORS",
+    "LABELS",
+    "CellCheck",
+    "Finding",
+    "Indicator",
+    "ShownIndicator",
+    "check_cells",
+    "protect_indicators",
+    "scan_fields",
+    "scan_text",
+    "small_cells",
+]

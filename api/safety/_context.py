@@ -52,6 +52,8 @@ REFERENCE_BEFORE = re.compile(
     r"|invoice|facture|contract|contrat|grant|subvention|account|compte|iban|swift|order"
     r"|project|projet|code|serial|série|batch|lot|version|edition|édition|volume|vol|issue"
     r"|report|rapport|registry|register|table|tableau|figure|fig|id|trial|protocol|protocole"
+    r"|ninea|rccm|siret|siren|tin|vat|tva|nif|ein|registration|registered|enregistrement"
+    r"|immatriculation|number|numbers|numéro|numéros"
     r"|budget|amount|montant|total|cost|coût|price|prix|population|sample|échantillon|n)"
     r"\b\.?|[#§¶=])[\s:#°.\-]*$",
     re.IGNORECASE,
@@ -61,7 +63,7 @@ REFERENCE_BEFORE = re.compile(
 PHONE_CUE = re.compile(
     r"\b(?:tel|tél|telephone|téléphone|phone|phoned|mobile|mob|cell|cellphone|portable|gsm"
     r"|whatsapp|signal|telegram|viber|imo|sms|text(?:ed)?|call(?:ed|ing)?|ring|dial(?:led)?"
-    r"|fax|hotline|contact(?:ed|er)?|reach(?:ed)?|joindre|joignable|appel(?:er|é|ez|le)?)\b",
+    r"|fax|hotline|contact\w*|reach(?:ed)?|joindre|joignable|appel\w*|rappel\w*)\b",
     re.IGNORECASE,
 )
 
@@ -82,5 +84,19 @@ def quantity_around(text: str, start: int, end: int) -> bool:
     )
 
 
-def reference_before(text: str, start: int) -> bool:
-    return REFERENCE_BEFORE.search(before(text, start, 24)) is not None
+def reference_before(text: str, start: int) -> int | None:
+    """Where a reference word ("No.", "ISBN", "Law"…) right before `start` begins, or None."""
+    match = REFERENCE_BEFORE.search(before(text, start, 24))
+    return None if match is None else max(0, start - 24) + match.start()
+
+
+# A sentence ends at a full stop after a word of four letters or more ("teams."),
+# not after an abbreviation ("Tel.", "No.", "Mob.").
+_SENTENCE_END = re.compile(r"(?:[^\W_]{4,}[.!?]|[!?])[\s\u00a0]+|\n")
+
+
+def same_sentence_before(text: str, start: int, width: int) -> str:
+    """Up to `width` characters before `start`, cut at the last sentence end."""
+    window = before(text, start, width)
+    ends = list(_SENTENCE_END.finditer(window))
+    return window[ends[-1].end() :] if ends else window

@@ -21,9 +21,9 @@ import phonenumbers
 
 from api.safety._context import (
     PHONE_CUE,
-    before,
     quantity_around,
     reference_before,
+    same_sentence_before,
 )
 
 _LOCAL = r"[\w.%+-]{1,64}"
@@ -74,6 +74,11 @@ _THOUSANDS = re.compile(r"^\d{1,3}(?:([ \u00a0\u202f,.])\d{3})(?:\1\d{3})*$")
 _PAIRS = re.compile(r"^0?\d{1,3}(?:[ .\-]\d{2}){3,4}$")  # 77 123 45 67, 06 12 34 56 78
 _SEPARATORS = re.compile(r"[\s\u00a0\u202f().\-]")
 _CUE_WINDOW = 40
+_POSSESSIVE_NUMBER = re.compile(
+    r"\b(?:his|her|my|their|your|son|sa|leur|mon|ton)[ \u00a0]+(?:num(?:ber|éro)|no\.?)"
+    r"(?:[ \u00a0]+(?:is|was|est|était))?[ \u00a0:]*$",
+    re.IGNORECASE,
+)
 
 
 def _digits(candidate: str) -> str:
@@ -113,6 +118,23 @@ def _written_like_a_phone(candidate: str, national_format: str) -> bool:
     return digits.startswith("0") and len(digits) >= 9 and not digits.startswith("00")
 
 
+def _cued(text: str, start: int) -> bool | None:
+    """True after a contact word in the same sentence, None right after a reference word.
+
+    A reference word wins unless the contact word is right before it ("phone no.",
+    "Tel. No.:"), so "Invoice 78653589" is no phone number even after "mobile teams".
+    """
+    if _POSSESSIVE_NUMBER.search(text, max(0, start - 30), start):
+        return True  # "his number 0300 1234567": a person's number is a phone number
+    reference = reference_before(text, start)
+    window_end = start if reference is None else reference
+    cues = list(PHONE_CUE.finditer(same_sentence_before(text, window_end, _CUE_WINDOW)))
+    if reference is None:
+        return bool(cues)
+    window_start = max(0, window_end - _CUE_WINDOW)
+    return True if cues and window_end - (window_start + cues[-1].end()) <= 12 else None
+
+
 def find_phone_numbers(text: str) -> Iterator[tuple[int, int]]:
     for match in _CANDIDATE.finditer(text):
         candidate = match.group().rstrip(" \u00a0\u202f.-")
@@ -126,12 +148,14 @@ def find_phone_numbers(text: str) -> Iterator[tuple[int, int]]:
             continue
         if "  " in candidate or quantity_around(text, start, end):
             continue
-        cued = PHONE_CUE.search(before(text, start, _CUE_WINDOW)) is not None
-        if not cued and reference_before(text, start):
-            continue
         if candidate.startswith(("+", "00")):
+            # Only telephone numbers are written with an international prefix and a
+            # valid country code, so no context is needed either way.
             if _valid_international(candidate):
                 yield start, end
+            continue
+        cued = _cued(text, start)
+        if cued is None:
             continue
         if _THOUSANDS.match(candidate) and not cued:
             continue

@@ -25,6 +25,7 @@ with `phonenumbers` for telephone numbers, are measured instead
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -91,12 +92,18 @@ class Finding:
 
 def scan_text(text: str) -> list[tuple[str, int, int]]:
     """(detector, start, end) of every identifier in `text`, in reading order, never overlapping."""
-    claimed: list[tuple[str, int, int]] = []
+    claimed: list[tuple[int, int, str]] = []  # kept sorted, never overlapping
     for name, detector in DETECTORS.items():
         for start, end in _merged(detector(text)):
-            if start < end and not any(s < end and start < e for _, s, e in claimed):
-                claimed.append((name, start, end))
-    return sorted(claimed, key=lambda hit: (hit[1], hit[2]))
+            at = bisect.bisect_left(claimed, (start, end, name))
+            if start >= end:
+                continue
+            if at > 0 and claimed[at - 1][1] > start:
+                continue
+            if at < len(claimed) and claimed[at][0] < end:
+                continue
+            claimed.insert(at, (start, end, name))
+    return [(name, start, end) for start, end, name in claimed]
 
 
 def scan_fields(fields: Mapping[str, str | None]) -> list[Finding]:

@@ -29,7 +29,8 @@ _PAIR = re.compile(
 )
 _LAT_LON_WORDS = re.compile(
     r"\b(?:lat(?:itude)?|lon(?:g(?:itude)?)?|lng|gps|coordinates?|coordonn[ée]es?|geo"
-    r"|location|localisation|position|located|situ[ée]e?|waypoint|pin|map|carte)\b",
+    r"|location|localisation|position|located|situ[ée]e?|waypoint|pin|maps?|carte)\b"
+    r"|[?&](?:q|ll|query|center|destination)=$|@$",
     re.IGNORECASE,
 )
 _LABELLED = re.compile(
@@ -42,6 +43,8 @@ _STATISTIC_BEFORE = re.compile(
     r"|beta|ratio|kappa|range|between|entre)|[=<>≤≥±βαχ(\[])[\s:=]*$",
     re.IGNORECASE,
 )
+_SERIES_AFTER = re.compile(r"[ \u00a0]*(?:,|;|and|et|&|to|à)[ \u00a0]*[-+−]?\d", re.IGNORECASE)
+_SERIES_BEFORE = re.compile(r"\d[ \u00a0]*[,;][ \u00a0]*$")
 _DMS_ONE = (
     r"\d{1,3}[ \u00a0]?°[ \u00a0]?\d{1,2}(?:[.,]\d+)?[ \u00a0]?['′’]"
     r"(?:[ \u00a0]?\d{1,2}(?:[.,]\d+)?[ \u00a0]?(?:\"|″|''|”|’’))?[ \u00a0]?[NSEWO]\b"
@@ -72,6 +75,10 @@ def find_coordinates(text: str) -> Iterator[tuple[int, int]]:
             continue
         if not _in_range(lat, lon):
             continue
+        if _SERIES_AFTER.match(text, match.end()) or _SERIES_BEFORE.search(
+            before(text, match.start(), 12)
+        ):
+            continue  # "scored 43.9019, 61.9586 and 79.1519": a series of values
         places = min(_decimals(lat), _decimals(lon))
         marked = bool(match["lat_h"] or match["lon_h"]) or "°" in match.group()
         cued = marked or _LAT_LON_WORDS.search(before(text, match.start(), 40)) is not None
@@ -86,7 +93,7 @@ def find_coordinates(text: str) -> Iterator[tuple[int, int]]:
         yield match.span()
 
 
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*"
 _EN_STREET = re.compile(
     rf"(?<![\w/.,\-])(?P<number>\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}})?),?[ \u00a0]+"
     rf"(?:{_NAME_WORD}[ \u00a0]+){{1,4}}"

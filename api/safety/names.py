@@ -62,13 +62,19 @@ _MORE = re.compile(
     rf"[ \u00a0]*(?:,|and|et|&)[ \u00a0]*(?:{_HONORIFIC}[ \u00a0]+)?(?P<name>{_NAME})"
 )
 _BEFORE = re.compile(
-    rf"(?P<name>{_NAME})[ \u00a0]*"
+    rf"(?<![^\s(“«])(?P<name>{_NAME})[ \u00a0]*"
     r"(?:,[ \u00a0]*(?:\d{1,2}[ \u00a0]*(?:years?[ \u00a0]+old|ans|yo)?[ \u00a0]*,[ \u00a0]*)?"
     r"|\([ \u00a0]*\d{1,2}[ \u00a0]*(?:ans|years?|yo)?[ \u00a0]*\)[ \u00a0]*,?[ \u00a0]*"
-    r"|[ \u00a0]+(?:is|was|est|était|became|devenu|devenue|remains|reste)[ \u00a0]+)"
+    r"|[ \u00a0]+(?:is|was|est|était|became|devenu|devenue|remains|reste)[ \u00a0]+"
+    # "Aïcha (name changed), 19, a returnee", "Omar (nom modifié), ancien combattant"
+    r"|[ \u00a0]*\((?:[^()\n]{0,30}(?:name|nom|pseudonym|pseudonyme|prénom)[^()\n]{0,20})\)"
+    r"[ \u00a0]*,?[ \u00a0]*"
+    r"(?:\d{1,2}[ \u00a0]*(?:years?[ \u00a0]+old|ans|yo)?[ \u00a0]*,[ \u00a0]*)?)"
     r"(?:(?:a|an|the|one|un|une|le|la|l['’]|this|ce|cette|our|notre)[ \u00a0]+)?"
     r"(?:(?:former|young|female|male|ancien(?:ne)?|jeune|autre|other)[ \u00a0]+)?$"
 )
+_AFTER_MEASURE = re.compile(r"[\d°'\"″’][ \u00a0]*$")
+_ENUMERATION = re.compile(r"[ \u00a0]*,")
 _PLACE_BEFORE = re.compile(
     r"\b(?:in|at|from|to|of|near|into|across|toward|towards|à|a|en|de|du|des|dans|au|aux"
     r"|vers|près|depuis|pour|sur|par|for|by|with|avec|between|entre|and|et)[ \u00a0]+$",
@@ -78,6 +84,9 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“«•\-–—]\s*|\n\s*)$")
 _LOOKBACK = 90
 
 _STOP_TEXT = """
+imam imams elders elder chiefs chief police army judges judge teachers mentors mentor staff
+officers officials women men youth families parents mothers fathers état etat préfet gouverneur
+governor mayor maire director directeur directrice coordinator coordinateur
 the a an this that these those there here his her their our its my your he she they we i it le
 la les un une des du de ce cet cette ces il elle ils elles nous vous on leur leurs son sa ses
 in at from of for with and or but by to into after before during while when where who which
@@ -168,7 +177,10 @@ def _tokens(name: str, offset: int) -> list[tuple[int, int]]:
 
 
 def _is_stop(text: str, span: tuple[int, int]) -> bool:
-    word = text[span[0] : span[1]].rstrip(".")
+    word = text[span[0] : span[1]]
+    if len(word) == 2 and word.endswith("."):
+        return False  # an initial, not the article "A"
+    word = word.rstrip(".")
     stops = _stop_words()
     return word.casefold() in stops or any(
         part.casefold() in stops for part in word.split("-") if len(part) > 2
@@ -215,6 +227,12 @@ def _names_after(text: str, position: int) -> Iterator[tuple[int, int]]:
     match = _AFTER.match(text, position)
     if match is None:
         return
+    if (
+        _ENUMERATION.match(text, position)
+        and text[position - 1] in "sS)"
+        and _MORE.match(text, match.end("name"))
+    ):
+        return  # "Returnees, Imams and Elders": a plural, a comma, then a list of groups
     found = _leading(text, _tokens(match["name"], match.start("name")))
     if found is None:
         return
@@ -235,7 +253,15 @@ def _names_before(text: str, position: int) -> Iterator[tuple[int, int]]:
     match = _BEFORE.search(window)
     if match is None:
         return
-    found = _trailing(text, _tokens(match["name"], offset + match.start("name")))
+    tokens = _tokens(match["name"], offset + match.start("name"))
+    # "…21.9993° E. Mehdi": a compass letter after a coordinate is not an initial.
+    while (
+        tokens
+        and tokens[0][1] - tokens[0][0] == 2
+        and _AFTER_MEASURE.search(text[max(0, tokens[0][0] - 3) : tokens[0][0]])
+    ):
+        tokens.pop(0)
+    found = _trailing(text, tokens)
     if found is None:
         return
     if _PLACE_BEFORE.search(text[max(0, found[0] - 12) : found[0]]):
