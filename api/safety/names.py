@@ -74,6 +74,16 @@ _BEFORE = re.compile(
     r"(?:(?:former|young|female|male|ancien(?:ne)?|jeune|autre|other)[ \u00a0]+)?$"
 )
 _AFTER_MEASURE = re.compile(r"[\d°'\"″’][ \u00a0]*$")
+# A participant word used as a modifier of a program noun describes the program.
+_ATTRIBUTIVE = re.compile(
+    r"[ \u00a0-]+(?:rehabilitation|reintegration|reinsertion|réinsertion|réintégration"
+    r"|programmes?|programs?|projects?|projets?|initiatives?|centres?|centers?|schemes?"
+    r"|support|services?|networks?|units?|facilit(?:y|ies)|camps?|polic(?:y|ies)"
+    r"|strateg(?:y|ies)|pathways?|assistance|management|mentoring|outreach|desk|team"
+    r"|handbook|manual|survey|database|register)\b",
+    re.IGNORECASE,
+)
+_YEAR_AFTER = re.compile(r"[ \u00a0]*[,(–—-]?[ \u00a0]*(?:19|20)\d{2}\b")
 _ENUMERATION = re.compile(r"[ \u00a0]*,")
 _PLACE_BEFORE = re.compile(
     r"\b(?:in|at|from|to|of|near|into|across|toward|towards|à|a|en|de|du|des|dans|au|aux"
@@ -218,6 +228,8 @@ def _capitalised_heading(text: str, start: int) -> bool:
 
 def find_participant_names(text: str) -> Iterator[tuple[int, int]]:
     for word in _PARTICIPANT.finditer(text):
+        if _ATTRIBUTIVE.match(text, word.end()):
+            continue  # "Tadamon, a returnee reintegration programme": about a program
         if not _capitalised_heading(text, word.start()):
             yield from _names_after(text, word.end())
         yield from _names_before(text, word.start())
@@ -234,8 +246,8 @@ def _names_after(text: str, position: int) -> Iterator[tuple[int, int]]:
     ):
         return  # "Returnees, Imams and Elders": a plural, a comma, then a list of groups
     found = _leading(text, _tokens(match["name"], match.start("name")))
-    if found is None:
-        return
+    if found is None or _YEAR_AFTER.match(text, found[1]):
+        return  # "…of returnees: Tadamon, 2024-2027" is a program's title
     yield found
     if found[1] != match.end("name"):
         return  # the name ran into a stop word: what follows is not a list of names
