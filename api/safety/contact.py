@@ -14,6 +14,7 @@ percentages, dates, ranges and numbers after a reference word ("No.", "ISBN",
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -94,9 +95,26 @@ def _valid_international(candidate: str) -> bool:
     return phonenumbers.is_valid_number(number)
 
 
-def _national_match(candidate: str) -> str | None:
-    """The first region where `candidate` is a valid national number, with its format."""
+@functools.cache
+def _regions_by_length() -> dict[int, tuple[str, ...]]:
+    """Regions by the digit counts their numbers can have (with or without a trunk 0)."""
+    by_length: dict[int, list[str]] = {}
     for region in REGIONS:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        lengths = set(metadata.general_desc.possible_length) if metadata else set()
+        for length in lengths | {n + 1 for n in lengths}:
+            by_length.setdefault(length, []).append(region)
+    return {length: tuple(regions) for length, regions in by_length.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _national_match(candidate: str) -> str | None:
+    """The first region where `candidate` is a valid national number, with its format.
+
+    Only regions whose numbers can have this many digits are tried: parsing is
+    the guard's main cost, and a table of figures must not cost 60 parses a cell.
+    """
+    for region in _regions_by_length().get(len(_digits(candidate)), ()):
         try:
             number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
