@@ -101,7 +101,8 @@ def _regions_by_length() -> dict[int, tuple[str, ...]]:
     by_length: dict[int, list[str]] = {}
     for region in REGIONS:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-        lengths = set(metadata.general_desc.possible_length) if metadata else set()
+        general = metadata.general_desc if metadata else None
+        lengths = set(general.possible_length) if general else set()
         for length in lengths | {n + 1 for n in lengths}:
             by_length.setdefault(length, []).append(region)
     return {length: tuple(regions) for length, regions in by_length.items()}
