@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     extracted_text_max_chars: int = 2_000_000
     docx_max_uncompressed_bytes: int = 100 * 1024 * 1024
 
+    # Safety: indicators computed on fewer people than this are shown as "< k".
+    small_cell_k: int = Field(default=10, ge=1)
+
     # Search.
     search_backend: Literal["embedded", "meilisearch"] = "embedded"
     meili_url: str | None = None

@@ -297,3 +297,131 @@ def not_a_document(kind: str = "elf") -> bytes:
     """The start of an executable or image: "elf" (Linux), "pe" (Windows) or "png"."""
     headers = {"elf": ELF_HEADER, "pe": PE_HEADER, "png": PNG_HEADER}
     return headers[kind] + bytes(range(256)) * 16
+
+
+# ------------------------------------------------------------ identifying metadata
+
+# Names and places that only the metadata of the files below carries: none is in
+# their text, so finding one in a stored file means metadata survived.
+AUTHOR = "Amadou Diallo"
+REVIEWER = "Fatou Sow"
+COMPANY = "Hidden Member NGO"
+SECRET_PATH = "C:\\Users\\adiallo\\Templates\\Case notes.dotm"
+XMP = f"""<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:creator><rdf:Seq><rdf:li>{AUTHOR}</rdf:li></rdf:Seq></dc:creator>
+</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>""".encode()
+
+
+@functools.cache
+def pdf_with_metadata() -> bytes:
+    """A sample PDF with author, creator, producer, a custom key, XMP and an annotation author."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        StreamObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(make_pdf(["Findings of the pilot."]))))
+    writer.add_metadata(
+        {
+            "/Author": AUTHOR,
+            "/Creator": f"Microsoft Word - interview {AUTHOR}.docx",
+            "/Producer": "Acme PDF Printer 9.1",
+            "/Title": f"Interview {AUTHOR}",
+            "/Company": COMPANY,
+            "/CreationDate": "D:20240301101500+03'00'",
+        }
+    )
+    xmp = StreamObject()
+    xmp.set_data(XMP)
+    xmp.update(
+        {NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")}
+    )
+    writer.root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    note = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Text"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (72, 700, 92, 720)]),
+            NameObject("/T"): TextStringObject(REVIEWER),
+            NameObject("/Contents"): TextStringObject("check the figures"),
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(note)])
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@functools.cache
+def docx_with_metadata() -> bytes:
+    """A DOCX with core people fields, company/manager/template, a comment and a tracked change."""
+    import docx
+
+    document = docx.Document()
+    props = document.core_properties
+    props.author = AUTHOR
+    props.last_modified_by = REVIEWER
+    props.comments = f"Draft by {AUTHOR}"
+    props.revision = 7
+    props.title = "Lessons from the pilot"
+    paragraph = document.add_paragraph("Lessons from the pilot.")
+    document.add_comment(
+        paragraph.runs, text="Check with the family", author=REVIEWER, initials="FS"
+    )
+    changed = document.add_paragraph("Mentoring ")
+    changed._p.append(
+        changed._p.makeelement(
+            f"{{{W_NS}}}ins",
+            {
+                f"{{{W_NS}}}id": "91",
+                f"{{{W_NS}}}author": REVIEWER,
+                f"{{{W_NS}}}date": "2024-03-01T10:00:00Z",
+            },
+        )
+    )
+    run = changed._p[-1].makeelement(f"{{{W_NS}}}r", {})
+    text = run.makeelement(f"{{{W_NS}}}t", {})
+    text.text = "works"
+    run.append(text)
+    changed._p[-1].append(run)
+    raw = BytesIO()
+    document.save(raw)
+
+    out = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(raw.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "docProps/app.xml":
+                data = (
+                    data.replace(b"<Company/>", f"<Company>{COMPANY}</Company>".encode())
+                    .replace(b"<Manager/>", f"<Manager>{REVIEWER}</Manager>".encode())
+                    .replace(
+                        b"<Template>Normal.dotm</Template>",
+                        f"<Template>{SECRET_PATH}</Template>".encode(),
+                    )
+                )
+            target.writestr(member, data)
+    return out.getvalue()
+
+
+@functools.cache
+def pdf_without_metadata() -> bytes:
+    """A sample PDF with no document information dictionary and no XMP."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(make_pdf(["Findings of the pilot."]))))
+    writer.metadata = None
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()

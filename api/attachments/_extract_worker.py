@@ -1,6 +1,9 @@
 """Child-process side of text extraction: parse one PDF or DOCX and print its text.
 
 Run only by `api.attachments.extract` as `python -I <this file> <request-json>`.
+When the request asks for it, the same process also removes identifying
+metadata from the document (`_strip_metadata`, loaded from beside this file)
+under the same limits, and sends the cleaned document after the answer.
 It owns the untrusted parsing; its invariant is that it can cost the service no
 more than the limits it applies to itself before touching the document — address
 space (RLIMIT_AS), CPU seconds (RLIMIT_CPU), no file writes (RLIMIT_FSIZE), no core
@@ -8,20 +11,25 @@ dumps — while the parent enforces wall-clock time and kills it.
 
 Deliberately standalone (stdlib, lxml, pypdf; no `api` imports) so it runs under
 `-I` without the service's import path or settings. It always answers with one
-JSON object on the original stdout:
-    {"ok": true, "text": "...", "truncated": false}
+JSON object on one line of the original stdout:
+    {"ok": true, "text": "...", "truncated": false, "removed_metadata": [...], "cleaned": 1234}
     {"ok": false, "detail": "...", "message": "...", "reason": "..."}
+followed, when `cleaned` is a number, by exactly that many bytes: the document
+with its metadata removed (JSON escapes newlines, so the first one ends it).
 `detail`/`message` are safe to show a client; `reason` is for the server log only.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import resource
 import sys
 import zipfile
+from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 PDF = "application/pdf"
@@ -72,10 +80,46 @@ def _limit_self(memory_bytes: int, cpu_seconds: int) -> None:
     lower(resource.RLIMIT_CORE, 0)
 
 
+# A document's text, whether it was cut, its cleaned bytes (None: nothing to
+# remove, or not asked) and the names of the metadata removed.
+Processed = tuple[str, bool, bytes | None, list[str]]
+
+
+def _stripper() -> ModuleType:
+    """`_strip_metadata`, loaded by path: under `python -I` this folder is not importable."""
+    spec = importlib.util.spec_from_file_location(
+        "_strip_metadata", Path(__file__).with_name("_strip_metadata.py")
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError("_strip_metadata.py is missing beside the extraction worker")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _strip(strip: Any, *args: Any) -> tuple[bytes | None, list[str]]:
+    """Run a stripper; its refusals and the parser's errors become client-safe rejections."""
+    stripper = _stripper()
+    try:
+        cleaned, removed = strip(stripper, *args)
+    except stripper.StripError as exc:
+        raise Rejected(exc.detail, exc.message) from exc
+    except (Rejected, MemoryError):
+        raise
+    except Exception as exc:
+        raise Rejected(
+            "metadata could not be removed",
+            "the document's metadata could not be removed (it may be damaged)",
+            f"{type(exc).__name__}: {exc}"[:500],
+        ) from exc
+    return cleaned, list(removed)
+
+
 # -------------------------------------------------------------------------- PDF
 
 
-def extract_pdf(path: str, max_chars: int) -> tuple[str, bool]:
+def process_pdf(path: str, max_chars: int, max_output_bytes: int | None = None) -> Processed:
+    """Text of the PDF and, when `max_output_bytes` is given, the PDF without its metadata."""
     from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError
 
@@ -116,7 +160,13 @@ def extract_pdf(path: str, max_chars: int) -> tuple[str, bool]:
             raise
         except Exception as exc:
             raise _malformed_pdf(exc) from exc
-    return _clip("\n".join(parts), max_chars)
+        text, truncated = _clip("\n".join(parts), max_chars)
+        cleaned, removed = (
+            _strip(lambda m, *a: m.strip_pdf(*a), reader, max_output_bytes)
+            if max_output_bytes is not None
+            else (None, [])
+        )
+    return text, truncated, cleaned, removed
 
 
 def _malformed_pdf(exc: BaseException) -> Rejected:
@@ -130,7 +180,10 @@ def _malformed_pdf(exc: BaseException) -> Rejected:
 # ------------------------------------------------------------------------- DOCX
 
 
-def extract_docx(path: str, max_chars: int, max_uncompressed: int) -> tuple[str, bool]:
+def process_docx(
+    path: str, max_chars: int, max_uncompressed: int, max_output_bytes: int | None = None
+) -> Processed:
+    """Text of the DOCX and, when `max_output_bytes` is given, the DOCX without its metadata."""
     try:
         package = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
@@ -139,13 +192,19 @@ def extract_docx(path: str, max_chars: int, max_uncompressed: int) -> tuple[str,
         _check_package(package, max_uncompressed)
         try:
             with package.open(DOCUMENT_PART) as stream:
-                return _document_text(stream, max_chars, max_uncompressed)
+                text, truncated = _document_text(stream, max_chars, max_uncompressed)
         except Rejected:
             raise
         except MemoryError:
             raise
         except Exception as exc:  # zlib.error, BadZipFile (CRC), XMLSyntaxError, ...
             raise _malformed_docx(exc) from exc
+        cleaned, removed = (
+            _strip(lambda m, *a: m.strip_docx(*a), package, max_uncompressed, max_output_bytes)
+            if max_output_bytes is not None
+            else (None, [])
+        )
+    return text, truncated, cleaned, removed
 
 
 def _check_package(package: zipfile.ZipFile, max_uncompressed: int) -> None:
@@ -267,25 +326,40 @@ def _clip(text: str, max_chars: int) -> tuple[str, bool]:
     return (text[:max_chars], True) if len(text) > max_chars else (text, False)
 
 
-def _run(request: dict[str, Any]) -> dict[str, Any]:
+def _run(request: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
     path, media_type, max_chars = request["path"], request["media_type"], request["max_chars"]
+    max_output = request.get("strip_metadata_max_bytes")
     try:
         if media_type == PDF:
-            text, truncated = extract_pdf(path, max_chars)
+            text, truncated, cleaned, removed = process_pdf(path, max_chars, max_output)
         elif media_type == DOCX:
-            text, truncated = extract_docx(path, max_chars, request["docx_max_uncompressed_bytes"])
+            text, truncated, cleaned, removed = process_docx(
+                path, max_chars, request["docx_max_uncompressed_bytes"], max_output
+            )
         else:
             raise Rejected("unsupported media type", "unsupported media type", media_type)
     except Rejected as exc:
-        return {"ok": False, "detail": exc.detail, "message": exc.message, "reason": exc.reason}
+        return {
+            "ok": False,
+            "detail": exc.detail,
+            "message": exc.message,
+            "reason": exc.reason,
+        }, None
     except MemoryError:
         return {
             "ok": False,
             "detail": "document needs too much memory to process",
             "message": "the document is too large or too complex to extract text from",
             "reason": "MemoryError",
-        }
-    return {"ok": True, "text": text, "truncated": truncated}
+        }, None
+    answer = {
+        "ok": True,
+        "text": text,
+        "truncated": truncated,
+        "removed_metadata": removed,
+        "cleaned": None if cleaned is None else len(cleaned),
+    }
+    return answer, cleaned
 
 
 def main(argv: list[str]) -> int:
@@ -294,8 +368,9 @@ def main(argv: list[str]) -> int:
     answer = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     _limit_self(int(request["memory_limit_bytes"]), int(request["cpu_seconds"]))
+    cleaned: bytes | None = None
     try:
-        result = _run(request)
+        result, cleaned = _run(request)
     except Exception as exc:  # a bug here, not a bad document; reported, never raised
         result = {
             "ok": False,
@@ -303,7 +378,9 @@ def main(argv: list[str]) -> int:
             "message": "the document could not be read",
             "reason": f"{type(exc).__name__}: {exc}"[:500],
         }
-    answer.write(json.dumps(result, ensure_ascii=False).encode("utf-8", "replace"))
+    answer.write(json.dumps(result, ensure_ascii=False).encode("utf-8", "replace") + b"\n")
+    if cleaned is not None:
+        answer.write(cleaned)
     answer.close()
     return 0
 

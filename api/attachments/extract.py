@@ -13,6 +13,11 @@ parent kills it when the wall clock runs out. A fresh process per document costs
 service. Text and Markdown are only decoded, so they stay in-process. No
 temporary files are created: the child reads the staged upload in place and
 answers over a pipe.
+
+`process_document` also asks the child to remove identifying metadata (PDF
+document information and XMP; DOCX people fields, comments, tracked-change
+authors — see `_strip_metadata`) while it has the document open, under the same
+limits, and returns the cleaned bytes for the caller to store instead.
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from api.attachments.sniff import DOCX, MARKDOWN, PDF, TEXT
 from api.errors import FieldError, UnprocessableDocument
 
-__all__ = ["extract_text"]
+__all__ = ["ProcessedDocument", "extract_text", "process_document"]
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +47,21 @@ _WORKER = Path(__file__).with_name("_extract_worker.py")
 _CHILD_ENV_KEYS = ("PATH", "TMPDIR", "SYSTEMROOT")
 
 
-def extract_text(
+@dataclass(frozen=True, slots=True)
+class ProcessedDocument:
+    """A document's text and, if it carried identifying metadata, its cleaned bytes."""
+
+    text: str
+    cleaned: bytes | None
+    removed_metadata: tuple[str, ...]
+
+
+def extract_text(path: Path, media_type: str, **limits: Any) -> str:
+    """The document's text only, nothing rewritten; `limits` as for `process_document`."""
+    return process_document(path, media_type, **limits).text
+
+
+def process_document(
     path: Path,
     media_type: str,
     *,
@@ -49,15 +69,19 @@ def extract_text(
     memory_limit_bytes: int = 768 * MiB,
     max_chars: int = 2_000_000,
     docx_max_uncompressed_bytes: int = 100 * MiB,
-) -> str:
-    """The document's text, at most `max_chars` characters (longer text is cut).
+    strip_metadata_max_bytes: int | None = None,
+) -> ProcessedDocument:
+    """The document's text, at most `max_chars` characters (longer text is cut), and
+    with `strip_metadata_max_bytes`, the document without its identifying metadata.
 
     `media_type` must come from `sniff_file`, not from the client. Raises
-    `UnprocessableDocument` when the document cannot be read within the limits;
-    `ValueError` for a media type this module does not handle (a caller bug).
+    `UnprocessableDocument` when the document cannot be read (or cleaned) within
+    the limits; `ValueError` for a media type this module does not handle (a
+    caller bug). `cleaned` is None when there was nothing to remove: store the
+    upload as it is. A cleaned document over `strip_metadata_max_bytes` is refused.
     """
     if media_type in (TEXT, MARKDOWN):
-        return _read_text(path, max_chars)
+        return ProcessedDocument(_read_text(path, max_chars), None, ())
     if media_type not in (PDF, DOCX):
         raise ValueError(f"no text extractor for {media_type!r}")
     request = {
@@ -69,8 +93,9 @@ def extract_text(
         # Backstop for a parser stuck in C code ignoring everything but SIGKILL;
         # the wall-clock kill below normally comes first.
         "cpu_seconds": math.ceil(timeout_seconds) + 1,
+        "strip_metadata_max_bytes": strip_metadata_max_bytes,
     }
-    result = _run_worker(request, timeout_seconds)
+    result, cleaned = _run_worker(request, timeout_seconds)
     if not result.get("ok"):
         log.info(
             "text extraction rejected %s: %s (%s)",
@@ -83,9 +108,10 @@ def extract_text(
             errors=[FieldError("file", str(result.get("message") or "unreadable document"))],
         )
     text = result.get("text")
-    if not isinstance(text, str):
+    removed = result.get("removed_metadata") or []
+    if not isinstance(text, str) or not isinstance(removed, list):
         raise _failed("the extractor returned no text")
-    return text[:max_chars]
+    return ProcessedDocument(text[:max_chars], cleaned, tuple(str(name) for name in removed))
 
 
 def _read_text(path: Path, max_chars: int) -> str:
@@ -96,7 +122,9 @@ def _read_text(path: Path, max_chars: int) -> str:
         return f.read(max_chars).replace("\x00", "")
 
 
-def _run_worker(request: dict[str, Any], timeout_seconds: float) -> dict[str, Any]:
+def _run_worker(
+    request: dict[str, Any], timeout_seconds: float
+) -> tuple[dict[str, Any], bytes | None]:
     env = {k: v for k, v in os.environ.items() if k in _CHILD_ENV_KEYS}
     env["LC_ALL"] = "C.UTF-8"
     try:
@@ -134,13 +162,19 @@ def _run_worker(request: dict[str, Any], timeout_seconds: float) -> dict[str, An
         raise
     if proc.returncode != 0:
         raise _from_exit_status(proc.returncode, timeout_seconds)
+    header, _, document = out.partition(b"\n")
     try:
-        result = json.loads(out)
+        result = json.loads(header)
     except ValueError as exc:
         raise _failed("the text extractor gave an unreadable answer") from exc
     if not isinstance(result, dict):
         raise _failed("the text extractor gave an unreadable answer")
-    return result
+    size = result.get("cleaned")
+    if size is None:
+        return result, None
+    if not isinstance(size, int) or size != len(document):
+        raise _failed("the text extractor gave an unreadable answer")
+    return result, document
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

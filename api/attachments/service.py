@@ -1,4 +1,10 @@
-"""Attachment use cases: upload (stream → sniff → extract → record), list, delete.
+"""Attachment use cases: upload (stream → sniff → extract and clean → record), list, delete.
+
+A PDF or DOCX is stored without its identifying metadata (authors, reviewers,
+comments, company — see `api.attachments._strip_metadata`): the cleaned copy
+replaces the upload before it is committed, so the stored bytes, their size and
+their sha256 are those of the clean file, and `UploadedAttachment` tells which
+fields were removed. A file with nothing to remove is stored byte for byte.
 
 Bytes and rows are kept consistent across the transaction boundary: a stored
 file is removed again if the transaction rolls back, and files of deleted rows
@@ -9,13 +15,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from api.access import Principal
-from api.attachments.extract import extract_text
+from api.attachments.extract import process_document
 from api.attachments.sniff import sniff_file
 from api.attachments.storage import StagedBlob, Storage
 from api.audit import record_event
@@ -25,6 +32,12 @@ from api.models import Attachment, Entry
 from api.models.base import utcnow
 
 ACCEPTED = "PDF, DOCX, Markdown or plain text"
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedAttachment:
+    attachment: Attachment
+    removed_metadata: tuple[str, ...]
 
 
 class AttachmentNotFound(NotFound):
@@ -91,7 +104,7 @@ def add_attachment(
     chunks: Iterable[bytes],
     storage: Storage,
     settings: Settings,
-) -> Attachment:
+) -> UploadedAttachment:
     staged: StagedBlob = storage.stage(chunks, max_bytes=settings.max_upload_bytes)
     committed = False
     try:
@@ -102,14 +115,22 @@ def add_attachment(
                 f"The file is not a {ACCEPTED} document (decided by its content, not its name).",
                 errors=[FieldError("file", f"unsupported content; accepted: {ACCEPTED}")],
             )
-        text = extract_text(
+        # Rewriting may grow a file a little (a PDF's compressed object streams
+        # are written out); twice the upload limit bounds it without refusing that.
+        processed = process_document(
             staged.path,
             media_type,
             timeout_seconds=settings.extraction_timeout_seconds,
             memory_limit_bytes=settings.extraction_memory_limit_bytes,
             max_chars=settings.extracted_text_max_chars,
             docx_max_uncompressed_bytes=settings.docx_max_uncompressed_bytes,
+            strip_metadata_max_bytes=2 * settings.max_upload_bytes,
         )
+        text = processed.text
+        if processed.cleaned is not None:
+            cleaned = storage.stage([processed.cleaned], max_bytes=len(processed.cleaned))
+            storage.discard(staged)
+            staged = cleaned
         key = secrets.token_urlsafe(24)
         attachment = Attachment(
             id=secrets.token_urlsafe(12),
@@ -138,9 +159,14 @@ def add_attachment(
         entry_id=entry.id,
         subject_type="attachment",
         subject_id=attachment.id,
-        details={"sha256": staged.sha256, "media_type": media_type, "size_bytes": staged.size},
+        details={
+            "sha256": staged.sha256,
+            "media_type": media_type,
+            "size_bytes": staged.size,
+            "removed_metadata": list(processed.removed_metadata),
+        },
     )
-    return attachment
+    return UploadedAttachment(attachment, processed.removed_metadata)
 
 
 def remove_attachment(

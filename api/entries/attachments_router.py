@@ -46,7 +46,7 @@ def upload_attachment(
     session: WriteSession,
     principal: CurrentPrincipal,
 ) -> AttachmentRead:
-    attachment = service.add_attachment(
+    uploaded = service.add_attachment(
         session,
         principal=principal,
         entry=entry,
@@ -55,7 +55,9 @@ def upload_attachment(
         storage=request.app.state.storage,
         settings=request.app.state.settings,
     )
-    read = attachment_of(attachment)
+    read = attachment_of(uploaded.attachment).model_copy(
+        update={"removed_metadata": list(uploaded.removed_metadata)}
+    )
     response.headers["Location"] = read.href
     return read
 

@@ -154,6 +154,13 @@ class AttachmentRead(BaseModel):
     sha256: str
     created_at: datetime
     href: str
+    removed_metadata: list[str] | None = Field(
+        default=None,
+        description=(
+            "On the upload response only: identifying metadata removed from the file before "
+            "it was stored (author, last_modified_by, comments, xmp, …); [] if there was none"
+        ),
+    )
 
 
 class Origin(BaseModel):

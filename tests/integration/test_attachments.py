@@ -4,9 +4,13 @@ downloads only for callers who may read the entry."""
 from __future__ import annotations
 
 import hashlib
+import io
 import time
+import zipfile
 from pathlib import Path
 
+import docx
+import pypdf
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -76,15 +80,16 @@ class TestUpload:
         assert response.status_code == 201, response.text  # type: ignore[attr-defined]
         body = response.json()  # type: ignore[attr-defined]
         assert body["media_type"] == media_type
-        assert body["sha256"] == hashlib.sha256(content).hexdigest()
-        assert body["size_bytes"] == len(content)
         with app.state.session_factory() as session:
             row = session.get(Attachment, body["id"])
             assert row is not None
             assert "Aftercare findings" in row.extracted_text
         download = client.get(body["href"], headers=bearer(owner))
         assert download.status_code == 200
-        assert download.content == content
+        # The sample PDF and DOCX carry producer/creator fields, so what is stored
+        # (and checksummed) is their cleaned copy; see TestMetadataRemoval.
+        assert body["sha256"] == hashlib.sha256(download.content).hexdigest()
+        assert body["size_bytes"] == len(download.content)
         assert download.headers["x-content-type-options"] == "nosniff"
         assert "attachment" in download.headers["content-disposition"]
 
@@ -155,6 +160,91 @@ class TestUpload:
         outsider = member_token(app, "ngo-b", "publisher", person="eve")
         response = _upload(client, outsider, entry_id, "n.txt", b"text", "text/plain")
         assert response.status_code == 404  # type: ignore[attr-defined]
+
+
+class TestMetadataRemoval:
+    """Identifying metadata is gone from the stored file, and the upload says what went."""
+
+    def _stored(
+        self, client: TestClient, owner: str, entry_id: str, name: str, content: bytes
+    ) -> tuple[dict[str, object], bytes]:
+        response = _upload(client, owner, entry_id, name, content, "application/octet-stream")
+        assert response.status_code == 201, response.text  # type: ignore[attr-defined]
+        body: dict[str, object] = response.json()  # type: ignore[attr-defined]
+        download = client.get(str(body["href"]), headers=bearer(owner))
+        assert body["sha256"] == hashlib.sha256(download.content).hexdigest()
+        assert body["size_bytes"] == len(download.content)
+        return body, download.content
+
+    def test_pdf_loses_document_info_xmp_and_annotation_authors(
+        self, client: TestClient, owner: str, entry_id: str
+    ) -> None:
+        body, stored = self._stored(
+            client, owner, entry_id, "r.pdf", docfactory.pdf_with_metadata()
+        )
+        assert set(body["removed_metadata"]) >= {  # type: ignore[arg-type]
+            "author",
+            "creator",
+            "producer",
+            "title",
+            "custom_properties",
+            "xmp",
+            "annotation_authors",
+        }
+        reader = pypdf.PdfReader(io.BytesIO(stored))
+        assert reader.metadata is None
+        assert "/Metadata" not in reader.trailer["/Root"]
+        [note] = [a.get_object() for a in reader.pages[0]["/Annots"]]
+        assert "/T" not in note
+        assert reader.pages[0].extract_text() == "Findings of the pilot."
+        for secret in (docfactory.AUTHOR, docfactory.REVIEWER, docfactory.COMPANY, "Acme"):
+            assert secret.encode() not in stored
+
+    def test_docx_loses_people_fields_comments_and_change_authors(
+        self, client: TestClient, owner: str, entry_id: str
+    ) -> None:
+        body, stored = self._stored(
+            client, owner, entry_id, "r.docx", docfactory.docx_with_metadata()
+        )
+        assert set(body["removed_metadata"]) == {  # type: ignore[arg-type]
+            "author",
+            "last_modified_by",
+            "description",
+            "revision",
+            "company",
+            "manager",
+            "template",
+            "comments",
+            "tracked_change_authors",
+        }
+        document = docx.Document(io.BytesIO(stored))
+        props = document.core_properties
+        assert (props.author, props.last_modified_by, props.comments) == ("", "", "")
+        assert props.title == "Lessons from the pilot"
+        assert document.paragraphs[0].text == "Lessons from the pilot."
+        with zipfile.ZipFile(io.BytesIO(stored)) as package:
+            assert "word/comments.xml" not in package.namelist()
+            # The tracked change itself stays; only its author's name goes.
+            assert b'<w:ins w:id="91" w:author=""' in package.read("word/document.xml")
+            everything = b"".join(package.read(name) for name in package.namelist())
+        assert b"comments.xml" not in everything
+        for secret in (docfactory.AUTHOR, docfactory.REVIEWER, docfactory.COMPANY, "adiallo"):
+            assert secret.encode() not in everything
+
+    def test_a_file_without_metadata_is_stored_byte_for_byte(
+        self, client: TestClient, owner: str, entry_id: str
+    ) -> None:
+        content = docfactory.pdf_without_metadata()
+        body, stored = self._stored(client, owner, entry_id, "clean.pdf", content)
+        assert body["removed_metadata"] == []
+        assert stored == content
+
+    def test_listing_does_not_pretend_to_know_what_was_removed(
+        self, client: TestClient, owner: str, entry_id: str
+    ) -> None:
+        self._stored(client, owner, entry_id, "r.pdf", docfactory.pdf_with_metadata())
+        listed = client.get(f"/v1/entries/{entry_id}/attachments", headers=bearer(owner)).json()
+        assert [a["removed_metadata"] for a in listed] == [None]
 
 
 class TestDownloadVisibility:
