@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck pytest system-deps services migrate demo clean
+.PHONY: install run test lint typecheck pytest system-deps node-deps services migrate demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ system-deps:
 	  else echo "note: docker-compose missing and cannot be installed here; its tests will skip"; fi; \
 	fi
 
+# The certified OpenID provider the interop tests run (Node.js ≥ 20.19, from npm).
+OIDC_PROVIDER := tests/oidc/node_modules/oidc-provider/package.json
+$(OIDC_PROVIDER): tests/oidc/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error; \
+	else echo "note: npm missing; the OpenID interop tests will skip (and fail under CI=true)"; fi
+
+node-deps: $(OIDC_PROVIDER)
+
 # PostgreSQL is provided by the machine; start it if it is installed but stopped.
 services:
 	@if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
@@ -45,7 +54,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy api indexer
 
-pytest: install system-deps services
+pytest: install system-deps node-deps services
 	$(BIN)/pytest
 
 test: lint typecheck pytest
