@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI
 
 from api import auditlog, health
+from api.access_requests import router as access_requests_router
 from api.attachments.storage import LocalStorage
 from api.auth import router as auth_router
 from api.auth.issuers import TrustedIssuers
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         duplicates_router,
         collections_router,
         oauth_router,
+        access_requests_router,
     ):
         app.include_router(module.router)
     return app

@@ -4,8 +4,9 @@ into the caller's transaction, so the change and the request commit together.
 A session hook calls it for every flushed change that can alter what search
 shows — an entry created, edited, published, deleted or re-shared (partners and
 status live on the entry row), an attachment added or removed, an organization
-renamed — so no service can forget. The entry ids committed by a session are
-kept in `session.info[COMMITTED_KEY]` for read-your-writes waiting."""
+renamed, an access grant given or revoked — so no service can forget. The entry
+ids committed by a session are kept in `session.info[COMMITTED_KEY]` for
+read-your-writes waiting."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from api.models import Attachment, Entry, Organization, SearchOutbox
+from api.models import AccessGrant, Attachment, Entry, Organization, SearchOutbox
 
 PENDING_KEY = "offramp.outbox.pending"
 COMMITTED_KEY = "offramp.outbox.committed"
@@ -34,7 +35,7 @@ def _collect_changes(session: Session, _context: Any, _instances: Any) -> None:
     for obj in session.new:
         if isinstance(obj, Entry):
             touched.add(obj.id)
-        elif isinstance(obj, Attachment):
+        elif isinstance(obj, Attachment | AccessGrant):
             touched.add(obj.entry_id)
     for obj in session.deleted:
         if isinstance(obj, Entry):
@@ -45,6 +46,8 @@ def _collect_changes(session: Session, _context: Any, _instances: Any) -> None:
     for obj in session.dirty:
         if isinstance(obj, Entry) and session.is_modified(obj):
             touched.add(obj.id)
+        elif isinstance(obj, AccessGrant) and session.is_modified(obj):
+            touched.add(obj.entry_id)
         elif isinstance(obj, Organization) and session.is_modified(obj):
             renamed.append(obj.id)
     if renamed:

@@ -16,6 +16,7 @@ from api.access.orm import (
     revision_facts,
     search_filter_tags,
     visible_clause,
+    visible_or_listed_clause,
 )
 from api.access.principal import ANONYMOUS, Principal, scoped_roles
 from api.access.redaction import hidden_fields, redact
@@ -57,4 +58,5 @@ __all__ = [
     "search_filter_tags",
     "search_tags",
     "visible_clause",
+    "visible_or_listed_clause",
 ]

@@ -9,20 +9,29 @@ the same transaction as the change, so no caller can forget or race it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, event, exists, insert, select
+from sqlalchemy import ColumnElement, delete, event, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from api.access.principal import Principal
 from api.access.rule import (
+    LISTED,
     EntryAccess,
     EntryFacts,
     RevisionFacts,
     entry_access,
+    org_tag,
     principal_tags,
 )
-from api.models import Entry, EntryReader, EntryRevision, Organization
+from api.models import AccessGrant, Entry, EntryReader, EntryRevision, Organization
+from api.models.base import utcnow
+
+
+def _unexpired(now: datetime) -> ColumnElement[bool]:
+    return or_(EntryReader.expires_at.is_(None), EntryReader.expires_at > now)
 
 
 def visible_clause(principal: Principal) -> ColumnElement[bool]:
@@ -31,6 +40,19 @@ def visible_clause(principal: Principal) -> ColumnElement[bool]:
         select(EntryReader.entry_id).where(
             EntryReader.entry_id == Entry.id,
             EntryReader.tag.in_(sorted(principal_tags(principal))),
+            _unexpired(utcnow()),
+        )
+    )
+
+
+def visible_or_listed_clause(principal: Principal) -> ColumnElement[bool]:
+    """`visible_clause`, or the entry is listed: for the few surfaces that show stubs
+    (the entry itself, the entry list, search) — never for content surfaces."""
+    return exists(
+        select(EntryReader.entry_id).where(
+            EntryReader.entry_id == Entry.id,
+            EntryReader.tag.in_(sorted(principal_tags(principal) | {LISTED})),
+            _unexpired(utcnow()),
         )
     )
 
@@ -40,7 +62,8 @@ def search_filter_tags(principal: Principal) -> list[str]:
     return sorted(principal_tags(principal))
 
 
-def entry_facts(entry: Entry) -> EntryFacts:
+def entry_facts(entry: Entry, *, now: datetime | None = None) -> EntryFacts:
+    moment = now or utcnow()
     return EntryFacts(
         owner_id=entry.organization_id,
         status=entry.status,
@@ -50,6 +73,8 @@ def entry_facts(entry: Entry) -> EntryFacts:
         requested_visibility=entry.requested_visibility,
         working_revision=entry.working_revision,
         published_revision=entry.published_revision,
+        grant_ids=frozenset(g.organization_id for g in entry.grants if g.expires_at > moment),
+        listed=bool(entry.listed),
     )
 
 
@@ -83,43 +108,60 @@ _PENDING_TAGS = "offramp.access.entries"
 
 @event.listens_for(Session, "before_flush")
 def _collect_entries(session: Session, _context: Any, _instances: Any) -> None:
-    touched: dict[str, Entry] = session.info.setdefault(_PENDING_TAGS, {})
+    touched: dict[str, Entry | None] = session.info.setdefault(_PENDING_TAGS, {})
     for obj in session.new:
         if isinstance(obj, Entry):
             touched[obj.id] = obj
+        elif isinstance(obj, AccessGrant):
+            touched.setdefault(obj.entry_id, None)
     for obj in session.dirty:
         if isinstance(obj, Entry) and session.is_modified(obj):
             touched[obj.id] = obj
+        elif isinstance(obj, AccessGrant) and session.is_modified(obj):
+            touched.setdefault(obj.entry_id, None)
 
 
 @event.listens_for(Session, "after_flush")
 def _rewrite_reader_tags(session: Session, _context: Any) -> None:
-    touched: dict[str, Entry] = session.info.pop(_PENDING_TAGS, {})
-    live = [e for e in touched.values() if e not in session.deleted]
+    touched: dict[str, Entry | None] = session.info.pop(_PENDING_TAGS, {})
+    with session.no_autoflush:
+        entries = {
+            entry_id: entry if entry is not None else session.get(Entry, entry_id)
+            for entry_id, entry in touched.items()
+        }
+    live = {k: e for k, e in entries.items() if e is not None and e not in session.deleted}
     if not live:
         return
     connection = session.connection()
-    with session.no_autoflush:
-        wanted = {entry.id: entry_facts(entry).tags for entry in live}
-    existing: dict[str, set[str]] = {}
-    for entry_id, tag in connection.execute(
-        select(EntryReader.entry_id, EntryReader.tag).where(
-            EntryReader.entry_id.in_(sorted(wanted))
+    # Grants are read afresh (the entry's `grants` collection may predate them); a
+    # grant's tag carries its expiry, unless the same tag is also earned otherwise.
+    grants: dict[str, dict[int, datetime]] = {}
+    for entry_id, org_id, expires_at in connection.execute(
+        select(AccessGrant.entry_id, AccessGrant.organization_id, AccessGrant.expires_at).where(
+            AccessGrant.entry_id.in_(sorted(live)), AccessGrant.revoked_at.is_(None)
         )
     ):
-        existing.setdefault(entry_id, set()).add(tag)
-    for entry_id, tags in wanted.items():
-        stale = existing.get(entry_id, set()) - tags
-        if stale:
-            connection.execute(
-                delete(EntryReader).where(
-                    EntryReader.entry_id == entry_id, EntryReader.tag.in_(sorted(stale))
-                )
-            )
+        if isinstance(expires_at, datetime) and expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)
+        held = grants.setdefault(entry_id, {})
+        held[org_id] = max(expires_at, held.get(org_id, expires_at))
+    wanted: dict[str, dict[str, datetime | None]] = {}
+    with session.no_autoflush:
+        for entry_id, entry in live.items():
+            facts = replace(entry_facts(entry), grant_ids=frozenset())
+            base = facts.tags
+            tag_rows: dict[str, datetime | None] = dict.fromkeys(base)
+            if facts.status == "published":
+                for org_id, expires_at in grants.get(entry_id, {}).items():
+                    tag = org_tag(org_id)
+                    if tag not in base:
+                        tag_rows[tag] = expires_at
+            wanted[entry_id] = tag_rows
+    connection.execute(delete(EntryReader).where(EntryReader.entry_id.in_(sorted(wanted))))
     rows = [
-        {"entry_id": entry_id, "tag": tag}
+        {"entry_id": entry_id, "tag": tag, "expires_at": expires_at}
         for entry_id, tags in wanted.items()
-        for tag in sorted(tags - existing.get(entry_id, set()))
+        for tag, expires_at in sorted(tags.items())
     ]
     if rows:
         connection.execute(insert(EntryReader), rows)

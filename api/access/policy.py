@@ -102,6 +102,7 @@ POLICY: Mapping[str, Mapping[str, frozenset[str]]] = {
     },
     "tag": {"curator": _states((*UNDER_REVIEW, *PUBLISHED_LIFECYCLES), LIVE_REVIEWED)},
     "feature": {"curator": _states(PUBLISHED_LIFECYCLES, LIVE_REVIEWED)},
+    "manage_access": {"owner_publisher": _states(PUBLISHED_LIFECYCLES)},
     "find_duplicates": {
         "owner_publisher": frozenset(STATES),
         "owner_member": frozenset(STATES),

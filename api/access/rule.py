@@ -9,7 +9,14 @@ holds tags; the caller may read the entry iff the sets intersect:
 - ``org:<id>`` : the owner organization always (every status), and each partner
                  organization of a published ``partners`` entry;
 - ``review``   : curators, on entries under review (or retracted) whose requested
-                 visibility is ``public`` or ``network`` — never ``partners``/``private``.
+                 visibility is ``public`` or ``network`` — never ``partners``/``private``;
+- ``org:<id>`` also for an organization granted access to a published entry, until the
+                 grant expires or is revoked (access requests).
+
+A *listed* restricted entry also carries ``listed``, which no caller holds: it
+marks the entry whose stub (title, kind, organization, regions, program types)
+anyone may see — a separate, opt-in capacity (`EntryAccess.stub`) that only the
+surfaces built to show stubs query for; every other surface sees nothing.
 
 The tags decide *whether* an entry is readable (the SQL `EXISTS` clause and the
 search filter both use them). `entry_access` adds *in which capacity* — owner,
@@ -34,6 +41,7 @@ from api.access.principal import Principal
 PUBLIC = "public"
 NETWORK = "network"
 REVIEW = "review"
+LISTED = "listed"
 REVIEW_STATUSES = frozenset({"submitted", "changes_requested"})
 REVIEWED_VISIBILITIES = frozenset({"public", "network"})
 
@@ -74,15 +82,21 @@ def reader_tags(
     partner_ids: Iterable[int],
     review_status: str | None = None,
     requested_visibility: str | None = None,
+    grant_ids: Iterable[int] = (),
+    listed: bool = False,
 ) -> frozenset[str]:
     """Tags that may read an entry in some capacity (the `entry_reader` rows).
 
     `review_status`/`requested_visibility` describe a pending revision of a
     published entry under review. Retracted public/network entries stay visible to
-    curators (who may restore them) and to the owner — no one else."""
+    curators (who may restore them) and to the owner — no one else. `grant_ids`
+    are organizations holding an unexpired access grant."""
     tags = {org_tag(owner_id)}
     if status == "published":
         tags |= live_tags(visibility=visibility, partner_ids=partner_ids)
+        tags.update(org_tag(g) for g in grant_ids)
+        if listed and visibility != "public":
+            tags.add(LISTED)
     wanted = requested_visibility or visibility
     under_review = status in REVIEW_STATUSES or review_status in REVIEW_STATUSES
     if (under_review or status == "retracted") and wanted in REVIEWED_VISIBILITIES:
@@ -116,6 +130,8 @@ class EntryFacts:
     requested_visibility: str | None = None  # while under review
     working_revision: int = 1
     published_revision: int | None = None
+    grant_ids: frozenset[int] = frozenset()  # organizations with an unexpired grant
+    listed: bool = False
 
     @property
     def under_review(self) -> bool:
@@ -141,6 +157,8 @@ class EntryFacts:
             partner_ids=self.partner_ids,
             review_status=self.review_status,
             requested_visibility=self.requested_visibility,
+            grant_ids=self.grant_ids,
+            listed=self.listed,
         )
 
 
@@ -159,6 +177,7 @@ class EntryAccess:
     owner: bool = False
     live: bool = False  # reads the published version as a member of its audience
     review: bool = False  # reviews it (or, retracted, may restore it) as a curator
+    stub: bool = False  # sees only the public stub of a listed entry it cannot read
 
     @property
     def readable(self) -> bool:
@@ -171,17 +190,25 @@ class EntryAccess:
 
 
 NO_ACCESS = EntryAccess()
+STUB_ONLY = EntryAccess(stub=True)
 
 
 def entry_access(principal: Principal, entry: EntryFacts) -> EntryAccess:
     tags = principal_tags(principal)
-    if not tags & entry.tags:
-        return NO_ACCESS
+    entry_tags = entry.tags
+    if not tags & entry_tags:
+        return STUB_ONLY if LISTED in entry_tags else NO_ACCESS
     owner = org_tag(entry.owner_id) in tags
     live = entry.status == "published" and bool(
-        tags & live_tags(visibility=entry.visibility, partner_ids=entry.partner_ids)
+        tags
+        & (
+            live_tags(visibility=entry.visibility, partner_ids=entry.partner_ids)
+            | {org_tag(g) for g in entry.grant_ids}
+        )
     )
-    review = REVIEW in tags and REVIEW in entry.tags
+    review = REVIEW in tags and REVIEW in entry_tags
+    if not (owner or live or review):
+        return STUB_ONLY if LISTED in entry_tags else NO_ACCESS
     return EntryAccess(owner=owner, live=live, review=review)
 
 

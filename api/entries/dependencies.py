@@ -55,6 +55,20 @@ def visible_entry(entry_id: EntryId, session: ReadSession, principal: CurrentPri
 VisibleEntry = Annotated[Entry, Depends(visible_entry)]
 
 
+def visible_or_listed_entry(
+    entry_id: EntryId, session: ReadSession, principal: CurrentPrincipal
+) -> Entry:
+    entry = repository.get_visible_or_listed_entry(session, principal, entry_id)
+    if entry is None:
+        raise EntryNotFound()
+    return entry
+
+
+# The entry, or only its public stub when it is listed and the caller may not read it
+# (views render it as such); for the few routes built to show stubs.
+EntryOrStub = Annotated[Entry, Depends(visible_or_listed_entry)]
+
+
 def state_of(session: Session, entry: Entry) -> EntryState:
     return entry_state(entry_facts(entry), repository.working_visibility(session, entry))
 

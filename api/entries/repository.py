@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.access import Principal, visible_clause
+from api.access import Principal, visible_clause, visible_or_listed_clause
 from api.models import Entry, EntryRevision, Organization
 
 
@@ -23,6 +23,15 @@ def get_visible_entry(session: Session, principal: Principal, entry_id: str) -> 
     return session.scalar(select(Entry).where(Entry.id == entry_id, visible_clause(principal)))
 
 
+def get_visible_or_listed_entry(
+    session: Session, principal: Principal, entry_id: str
+) -> Entry | None:
+    """The entry if the caller may read it, or see its stub (listed entries)."""
+    return session.scalar(
+        select(Entry).where(Entry.id == entry_id, visible_or_listed_clause(principal))
+    )
+
+
 def list_visible_entries(
     session: Session,
     principal: Principal,
@@ -31,7 +40,8 @@ def list_visible_entries(
     offset: int,
     limit: int,
 ) -> tuple[list[Entry], int]:
-    query = select(Entry).where(visible_clause(principal))
+    """Entries the caller may read, and the stubs of listed ones (views mark them)."""
+    query = select(Entry).where(visible_or_listed_clause(principal))
     if filters.kind:
         query = query.where(Entry.kind.in_(filters.kind))
     if filters.status:

@@ -18,7 +18,7 @@ from api.auth.dependencies import CurrentPrincipal, Publisher
 from api.bounds import RevisionNumber
 from api.db import ReadSession, WriteSession
 from api.entries import repository, service
-from api.entries.dependencies import DeletableEntry, EditableEntry, VisibleEntry
+from api.entries.dependencies import DeletableEntry, EditableEntry, EntryOrStub, VisibleEntry
 from api.entries.schemas import (
     EntryCreate,
     EntryPage,
@@ -77,12 +77,14 @@ def list_entries(
 
 @router.get("/{entry_id}", responses=problem_responses(401, 403, 404))
 def get_entry(
-    entry: VisibleEntry,
+    entry: EntryOrStub,
     request: Request,
     response: Response,
     session: ReadSession,
     principal: CurrentPrincipal,
 ) -> EntryRead:
+    if access_to(principal, entry).stub:
+        return entry_read(session, entry, principal, registry_of(request))
     record_read(request.app.state.session_factory, principal=principal, entry=entry)
     _etag(response, entry.version)
     return entry_read(session, entry, principal, registry_of(request))

@@ -75,6 +75,12 @@ class _EntryFields(_NoNul):
     license: Annotated[str, StringConstraints(max_length=64)] | None = None
     visibility: Visibility = "private"
     shared_with: Annotated[list[Code], Field(max_length=50)] = []
+    listed: bool = Field(
+        default=False,
+        description="Reveal that this restricted entry exists: its title, kind, organization, "
+        "regions and program types become public, its content does not; readers may then "
+        "ask you for access",
+    )
     internal_notes: Annotated[str, StringConstraints(max_length=5_000)] = Field(
         default="",
         description="Notes for your organization and the curators reviewing the entry "
@@ -120,6 +126,7 @@ class EntryUpdate(_NoNul):
     license: Annotated[str, StringConstraints(max_length=64)] | None = None
     visibility: Visibility | None = None
     shared_with: Annotated[list[Code], Field(max_length=50)] | None = None
+    listed: bool | None = None
     internal_notes: Annotated[str, StringConstraints(max_length=5_000)] | None = None
     comment: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
         default=None, description="What changed and why (your organization and reviewers only)"
@@ -127,7 +134,7 @@ class EntryUpdate(_NoNul):
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> EntryUpdate:
-        for name in ("kind", "title", "language", "visibility"):
+        for name in ("kind", "title", "language", "visibility", "listed"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
@@ -183,6 +190,13 @@ class EntrySummary(BaseModel):
     published_at: datetime | None
     updated_at: datetime
     href: str
+    listed: bool = False
+    restricted: bool = Field(
+        default=False,
+        description="Only the public stub of a listed entry is shown: ask for access "
+        "(access_requests_href) to read it",
+    )
+    access_requests_href: str | None = None
 
 
 class EntryRead(EntrySummary):

@@ -60,7 +60,7 @@ CONTENT_FIELDS = (
     "license",
     "internal_notes",
 )
-SHARING_FIELDS = ("visibility", "shared_with")
+SHARING_FIELDS = ("visibility", "shared_with", "listed")
 
 
 def new_entry_id() -> str:
@@ -95,6 +95,7 @@ def snapshot(entry: Entry, indicators: list[dict[str, Any]]) -> dict[str, Any]:
     content["indicators"] = indicators
     content["visibility"] = entry.visibility
     content["shared_with"] = [p.slug for p in entry.partners]
+    content["listed"] = bool(entry.listed)
     return content
 
 
@@ -255,6 +256,9 @@ def update_entry(
     if partners is not None and [p.id for p in partners] != [p.id for p in entry.partners]:
         entry.partners = partners
         sharing_changed = True
+    if "listed" in values and values["listed"] != entry.listed:
+        entry.listed = values["listed"]  # the owner's choice; applies at once
+        sharing_changed = True
     if entry.published_revision is None:
         apply_revision_content(entry, content)
     number = entry.working_revision + 1
@@ -277,7 +281,11 @@ def update_entry(
             principal=principal,
             action="entry.visibility_changed",
             entry_id=entry.id,
-            details={"visibility": entry.visibility, "shared_with": content["shared_with"]},
+            details={
+                "visibility": entry.visibility,
+                "shared_with": content["shared_with"],
+                "listed": entry.listed,
+            },
         )
     record_event(
         session,
@@ -358,6 +366,7 @@ def insert_entry(
     content["indicators"] = indicators
     content["visibility"] = values["visibility"]
     content["shared_with"] = [p.slug for p in partners]
+    content["listed"] = bool(values.get("listed", False))
     session.add(
         EntryRevision(
             entry_id=entry_id,

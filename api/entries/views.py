@@ -62,6 +62,8 @@ def _summary_fields(entry: Entry, content: Mapping[str, Any] | None) -> dict[str
 
 def summary_of(session: Session, entry: Entry, principal: Principal) -> EntrySummary:
     access = access_to(principal, entry)
+    if access.stub:
+        return _stub(entry)
     return _summary(entry, _summary_fields(entry, shown_content(session, entry, access)))
 
 
@@ -74,7 +76,21 @@ def _summary(entry: Entry, fields: Mapping[str, Any]) -> EntrySummary:
         published_at=entry.published_at,
         updated_at=entry.updated_at,
         href=entry_href(entry.id),
+        listed=bool(entry.listed),
         **fields,
+    )
+
+
+def _stub(entry: Entry) -> EntrySummary:
+    """The public stub of a listed entry: who, what kind, where, which program types —
+    never its summary, body, indicators or attachments."""
+    fields = _summary_fields(entry, None) | {"summary": ""}
+    return _summary(entry, fields).model_copy(
+        update={
+            "restricted": True,
+            "version": 0,
+            "access_requests_href": f"{entry_href(entry.id)}/access-requests",
+        }
     )
 
 
@@ -116,6 +132,16 @@ def entry_read(
     session: Session, entry: Entry, principal: Principal, registry: VocabularyRegistry
 ) -> EntryRead:
     access = access_to(principal, entry)
+    if access.stub:
+        return EntryRead(
+            **_stub(entry).model_dump(),
+            body="", body_html="", authors=[], settings=[], target_populations=[], actors=[],
+            evaluation_design=None, evidence_level=None, period_start=None, period_end=None,
+            indicators=[], attachments=[], links=[], license=None, shared_with=None,
+            origin=None, created_at=entry.created_at, pending_revision=None,
+            review_status=None, tags=[], featured=False, retracted_at=None,
+            retraction_reason=None,
+        )  # fmt: skip
     content = shown_content(session, entry, access)
     source: Mapping[str, Any] = (
         content

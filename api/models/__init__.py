@@ -1,5 +1,6 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 
+from api.models.access import REQUEST_STATUSES, AccessGrant, AccessRequest
 from api.models.attachment import Attachment
 from api.models.audit import AuditEvent
 from api.models.base import Base
@@ -26,9 +27,12 @@ from api.models.outbox import SearchOutbox, SearchReindex, SearchReindexJournal
 from api.models.vocabulary import VocabularyTerm
 
 __all__ = [
+    "REQUEST_STATUSES",
     "ROLES",
     "STATUSES",
     "VISIBILITIES",
+    "AccessGrant",
+    "AccessRequest",
     "Account",
     "ApiClient",
     "Attachment",

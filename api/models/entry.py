@@ -26,10 +26,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     inspect,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from api.models.access import AccessGrant
 from api.models.base import Base, UTCDateTime, utcnow
 from api.models.organization import Organization
 
@@ -89,11 +91,19 @@ class Entry(Base):
     retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retraction_reason: Mapped[str | None] = mapped_column(String(40))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The owner reveals that a restricted entry exists: its stub (title, kind,
+    # organization, regions, program types) is public; its content is not.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     featured: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
     partners: Mapped[list[Organization]] = relationship(
         secondary="entry_partner", lazy="selectin", order_by=Organization.slug
+    )
+    grants: Mapped[list[AccessGrant]] = relationship(
+        lazy="selectin",
+        primaryjoin="and_(AccessGrant.entry_id == Entry.id, AccessGrant.revoked_at.is_(None))",
+        viewonly=True,
     )
     indicators: Mapped[list[IndicatorValue]] = relationship(
         lazy="selectin",
@@ -127,6 +137,8 @@ class EntryReader(Base):
         ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+    # Tags from an access grant lapse at its expiry (api.access.orm checks it).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IndicatorValue(Base):

@@ -86,6 +86,8 @@ class Model:
     revisions: list[Revision] = field(default_factory=list)
     working: int = 1
     published_revision: int | None = None
+    listed: bool = False
+    grants: frozenset[int] = frozenset()  # organizations holding an unexpired grant
 
     @classmethod
     def new(cls, visibility: str, partners: frozenset[int]) -> Model:
@@ -177,12 +179,22 @@ class Model:
         if self.status == "retracted":
             self.status = "published"
 
+    def list_it(self, listed: bool) -> None:
+        self.listed = listed
+
+    def grant(self, org: int) -> None:
+        self.grants = self.grants | {org}
+
+    def revoke(self, org: int) -> None:
+        self.grants = self.grants - {org}
+
     def facts(self) -> EntryFacts:
         return EntryFacts(
             owner_id=OWNER, status=self.status, visibility=self.visibility,
             partner_ids=self.partners, review_status=self.review_status,
             requested_visibility=self.requested, working_revision=self.working,
-            published_revision=self.published_revision,
+            published_revision=self.published_revision, grant_ids=self.grants,
+            listed=self.listed,
         )  # fmt: skip
 
 
@@ -219,11 +231,24 @@ def reviews(caller: Caller, m: Model) -> bool:
 
 
 def reads_live(caller: Caller, m: Model) -> bool:
-    return m.status == "published" and audience(caller, m.visibility, m.partners)
+    """In the live version's audience — or granted access by the owner (an access
+    request approved for the caller's organization)."""
+    granted = caller.org in m.grants and caller.reads
+    return m.status == "published" and (audience(caller, m.visibility, m.partners) or granted)
 
 
 def oracle_readable(caller: Caller, m: Model) -> bool:
     return is_owner(caller) or reads_live(caller, m) or reviews(caller, m)
+
+
+def oracle_stub(caller: Caller, m: Model) -> bool:
+    """A listed, published, restricted entry shows its stub to anyone who cannot read it."""
+    return (
+        not oracle_readable(caller, m)
+        and m.listed
+        and m.status == "published"
+        and m.visibility != "public"
+    )
 
 
 def oracle_revision(caller: Caller, m: Model, revision: Revision) -> bool:
@@ -258,11 +283,13 @@ def oracle_shown(caller: Caller, m: Model) -> int | None:
 # -- the test ----------------------------------------------------------------------
 
 WORKFLOW_STEPS = ["submit", "approve", "request_changes", "reject", "retract", "restore"]
+ACCESS_STEPS = ["list", "unlist", "grant", "revoke"]
 Step = tuple[str, str | None, frozenset[int] | None]
 partner_sets = st.frozensets(st.sampled_from(ORGS[1:]), max_size=2)
 steps = st.one_of(
     st.tuples(st.just("edit"), st.sampled_from(VISIBILITIES), partner_sets),
     st.tuples(st.sampled_from(WORKFLOW_STEPS), st.none(), st.none()),
+    st.tuples(st.sampled_from(ACCESS_STEPS), st.none(), partner_sets),
 )
 histories = st.tuples(
     st.sampled_from(VISIBILITIES), partner_sets, st.lists(steps, min_size=0, max_size=14)
@@ -275,7 +302,13 @@ def check(m: Model) -> None:
         principal = caller.principal()
         access = entry_access(principal, facts)
         assert access.readable == oracle_readable(caller, m), (caller, m)
+        assert access.stub == oracle_stub(caller, m), (caller, m)
         if not access.readable:
+            for revision in m.revisions:
+                facts_r = RevisionFacts(
+                    revision.number, revision.published, revision.visibility, revision.partners
+                )
+                assert not may_read_revision(principal, facts, facts_r), (caller, m)
             continue
         assert set(hidden_fields(access)) == oracle_hidden(caller, m), (caller, m)
         assert shown_revision(access, facts) == oracle_shown(caller, m), (caller, m)
@@ -303,6 +336,11 @@ class TestRuleOverHistories:
                 assert new_visibility is not None
                 assert new_partners is not None
                 m.edit(new_visibility, new_partners)
+            elif name in ("list", "unlist"):
+                m.list_it(name == "list")
+            elif name in ("grant", "revoke"):
+                for org in new_partners or ():
+                    getattr(m, name)(org)
             else:
                 getattr(m, name)()
             check(m)
