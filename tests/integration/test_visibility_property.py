@@ -12,6 +12,7 @@ under review), the organization's event log and the audit log."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import combinations
 from typing import Any
 
@@ -23,9 +24,17 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from api.access.redaction import PROTECTED_FIELDS
-from api.models import Entry
+from api.models import AccessGrant, Entry, Organization
+from api.models.base import utcnow
 from api.outbox import mark_dirty
-from tests.factories import bearer, client_token, create_entry, member_token, wait_indexed
+from tests.factories import (
+    bearer,
+    client_token,
+    create_entry,
+    member_token,
+    patch_entry,
+    wait_indexed,
+)
 from tests.unit.test_access_rule import (
     REVIEWED,
     Caller,
@@ -34,6 +43,7 @@ from tests.unit.test_access_rule import (
     oracle_readable,
     oracle_revision,
     oracle_shown,
+    oracle_stub,
     reads_live,
 )
 
@@ -86,8 +96,8 @@ class Tracked:
 class Driver:
     """Applies a history through the API and keeps the model in step."""
 
-    def __init__(self, client: TestClient, owner: str, curator: str) -> None:
-        self.client, self.owner, self.curator = client, owner, curator
+    def __init__(self, app: FastAPI, client: TestClient, owner: str, curator: str) -> None:
+        self.app, self.client, self.owner, self.curator = app, client, owner, curator
 
     @staticmethod
     def state(m: Model) -> tuple[Any, ...]:
@@ -112,6 +122,19 @@ class Driver:
              partners: frozenset[int] | None) -> None:  # fmt: skip
         m, url = tracked.model, f"/v1/entries/{tracked.id}"
         before = self.state(m)
+        if name in ("list", "unlist"):
+            # Listing is an edit of the entry's sharing: a new revision, same content.
+            working = m.revision(m.working)
+            m.edit(working.visibility, working.partners)
+            if m.working == before[2]:
+                return
+            tracked.bodies[m.working] = tracked.bodies[m.working - 1]
+            m.list_it(name == "list")
+            patch_entry(self.client, self.owner, tracked.id, listed=m.listed)
+            return
+        if name in ("grant", "revoke"):
+            self.access(tracked, name, partners or frozenset())
+            return
         if name == "edit":
             assert visibility is not None
             assert partners is not None
@@ -142,6 +165,26 @@ class Driver:
         )
         assert response.status_code == 200, (name, response.text)
 
+    def access(self, tracked: Tracked, name: str, orgs: frozenset[int]) -> None:
+        """Grants are given and revoked in the database: how a request is decided is
+        another test's business; here only what a grant lets through matters."""
+        with self.app.state.session_factory() as session, session.begin():
+            for org in orgs:
+                org_id = session.scalar(select(Organization.id).where(
+                    Organization.slug == ORG_SLUGS[org]))  # fmt: skip
+                if name == "grant" and org not in tracked.model.grants:
+                    session.add(AccessGrant(entry_id=tracked.id, organization_id=org_id,
+                                            expires_at=utcnow() + timedelta(days=1)))  # fmt: skip
+                    tracked.model.grant(org)
+                elif name == "revoke" and org in tracked.model.grants:
+                    for grant in session.scalars(select(AccessGrant).where(
+                        AccessGrant.entry_id == tracked.id,
+                        AccessGrant.organization_id == org_id,
+                        AccessGrant.revoked_at.is_(None),
+                    )):  # fmt: skip
+                        grant.revoked_at = utcnow()
+                    tracked.model.revoke(org)
+
 
 VISIBILITIES = ("public", "network", "partners", "private")
 partner_sets = st.frozensets(st.sampled_from([2, 3]), max_size=2)
@@ -153,6 +196,7 @@ steps = st.one_of(
         st.none(),
         st.none(),
     ),
+    st.tuples(st.sampled_from(["list", "unlist", "grant", "revoke"]), st.none(), partner_sets),
 )  # fmt: skip
 histories = st.lists(
     st.tuples(st.sampled_from(VISIBILITIES), partner_sets, st.lists(steps, max_size=6)),
@@ -176,9 +220,11 @@ def check_caller(
 ) -> None:
     oracle, headers = caller.oracle, bearer(token)
     readable = {t.id for t in entries if oracle_readable(oracle, t.model)}
+    stubs = {t.id for t in entries if oracle_stub(oracle, t.model)}
     listing = client.get("/v1/entries?per_page=100", headers=headers).json()
-    assert {item["id"] for item in listing["items"]} == readable, caller.name
-    assert listing["total"] == len(readable), caller.name
+    assert {i["id"] for i in listing["items"] if not i["restricted"]} == readable, caller.name
+    assert {i["id"] for i in listing["items"] if i["restricted"]} == stubs, caller.name
+    assert listing["total"] == len(readable | stubs), caller.name
 
     searchable = {
         t.id
@@ -197,8 +243,11 @@ def check_caller(
         entry = client.get(url, headers=headers)
         attachments = client.get(f"{url}/attachments", headers=headers)
         revision_list = client.get(f"{url}/revisions", headers=headers)
+        if tracked.id in stubs:
+            assert entry.json()["restricted"] is True, (caller.name, m)
+            assert entry.json()["body"] == "", (caller.name, m)
         if tracked.id not in readable:
-            assert entry.status_code == 404, (caller.name, m)
+            assert entry.status_code == (200 if tracked.id in stubs else 404), (caller.name, m)
             assert attachments.status_code == 404, (caller.name, m)
             assert revision_list.status_code == 404, (caller.name, m)
             continue
@@ -264,7 +313,7 @@ class TestVisibilityRuleEverywhere:
         owner = member_token(app, "org-a", "publisher", person="driver")
         curator = member_token(app, "org-d", "curator", person="reviewer")
         tokens = {c.name: token_for(app, client, c) for c in CALLERS}
-        driver = Driver(client, owner, curator)
+        driver = Driver(app, client, owner, curator)
         try:
             entries = []
             for n, (visibility, partners, ops) in enumerate(specs):
