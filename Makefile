@@ -23,12 +23,18 @@ migrate: install
 demo: install
 	$(BIN)/offramp demo
 
-# System packages the test suite uses: docker-compose validates docker-compose.yml.
+# System packages the test suite uses: docker-compose validates docker-compose.yml;
+# chromium runs the web interface's browser tests (driven by Playwright, never
+# `playwright install`, which would download a browser build of its own).
+SYSTEM_PACKAGES := docker-compose:docker-compose chromium:chromium
 system-deps:
-	@if ! command -v docker-compose >/dev/null 2>&1; then \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; \
-	  else echo "note: docker-compose missing and cannot be installed here; its tests will skip"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "note:$$missing missing and cannot be installed here; their tests will skip"; fi; \
 	fi
 
 # PostgreSQL is provided by the machine; start it if it is installed but stopped.

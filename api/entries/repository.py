@@ -17,6 +17,7 @@ class EntryFilters:
     kind: Sequence[str] = ()
     organization: Sequence[str] = ()
     status: Sequence[str] = ()
+    ids: Sequence[str] = ()
 
 
 def get_visible_entry(session: Session, principal: Principal, entry_id: str) -> Entry | None:
@@ -32,6 +33,8 @@ def list_visible_entries(
     limit: int,
 ) -> tuple[list[Entry], int]:
     query = select(Entry).where(visible_clause(principal))
+    if filters.ids:
+        query = query.where(Entry.id.in_(filters.ids))
     if filters.kind:
         query = query.where(Entry.kind.in_(filters.kind))
     if filters.status:
