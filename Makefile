@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck pytest system-deps services migrate demo clean
+.PHONY: install run test lint typecheck pytest system-deps services migrate demo clean \
+	translations screenshots bench-pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +55,25 @@ pytest: install system-deps services
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The web interface's catalogues: extract messages from the pages (and vocabulary
+# labels), merge them into each language's .po; translate the new entries there.
+# The .po files are the source; the app compiles them in memory at start.
+POT := build/messages.pot
+translations: install
+	mkdir -p build
+	$(BIN)/pybabel extract -F api/web/babel.cfg -k pgettext:1c,2 --no-location --sort-output \
+	  --omit-header -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d api/web/translations -w 100 --ignore-obsolete \
+	  --ignore-pot-creation-date
+
+# PNGs of the main pages in English and French, for the README (a demo node on loopback).
+screenshots: install system-deps
+	$(BIN)/python bench/screenshots.py
+
+# Page weight and server time per page on the 10k demo.
+bench-pages: install system-deps
+	$(BIN)/python bench/pages_bench.py --size 10000
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
