@@ -134,7 +134,9 @@ def _rich_entry(http: httpx.Client) -> str:
     best, best_score = found["hits"][0]["id"], -1
     for hit in found["hits"]:
         entry = http.get(f"/v1/entries/{hit['id']}").json()
-        score = len(entry["indicators"]) + 3 * len(entry["attachments"]) + len(entry["body"]) // 2000
+        score = (
+            len(entry["indicators"]) + 3 * len(entry["attachments"]) + len(entry["body"]) // 2000
+        )
         if score > best_score:
             best, best_score = hit["id"], score
     return best

@@ -28,7 +28,11 @@ def pages(site: DemoSite) -> list[tuple[str, str, bool]]:
         ("home", "/", False),
         ("home-member", "/", True),
         ("search", "/search?q=reintegration&region=011&program_type=reintegration", False),
-        ("search-no-results", "/search?q=reintegration&region=011&program_type=ddr&year_from=2025", False),
+        (
+            "search-no-results",
+            "/search?q=reintegration&region=011&program_type=ddr&year_from=2025",
+            False,
+        ),
         ("entry", f"/entries/{site.entry_id}", False),
         ("collections", "/collections", False),
         ("collection", f"/collections/{site.collection}", False),
@@ -48,7 +52,9 @@ def main() -> None:
         for lang in LANGUAGES:
             for signed_in in (False, True):
                 context = browser.new_context(
-                    viewport={"width": 1280, "height": 900}, locale=lang, extra_http_headers={"Accept-Language": lang}
+                    viewport={"width": 1280, "height": 900},
+                    locale=lang,
+                    extra_http_headers={"Accept-Language": lang},
                 )
                 if signed_in:
                     name, value = site.member_cookie
@@ -60,7 +66,11 @@ def main() -> None:
                     page.goto(site.url + path)
                     target = args.out / f"{label}-{lang}.png"
                     page.screenshot(path=str(target), full_page=True)
-                    print(target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target)
+                    print(
+                        target.relative_to(Path.cwd())
+                        if target.is_relative_to(Path.cwd())
+                        else target
+                    )
                 context.close()
         browser.close()
 

@@ -20,7 +20,7 @@ import secrets
 from api.errors import Forbidden
 
 CSRF_HEADER = "X-CSRF-Token"
-CSRF_FORM_FIELD = "csrf_token"  # noqa: S105 - a form field name
+CSRF_FORM_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

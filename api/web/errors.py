@@ -11,6 +11,7 @@ that the error was logged."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,7 +27,7 @@ from api.vocabularies.router import registry_of
 from api.web.dependencies import here, request_language
 from api.web.templating import PageContext, page_response, render_html
 
-Handler = Callable[[Request, Exception], Awaitable[Response]]
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 MACHINE_PREFIXES = (
     "/v1/",
     "/v1",
@@ -87,7 +88,8 @@ def install_error_pages(app: FastAPI, web_tag: str) -> None:
         async def handler(
             request: Request, exc: Exception, problem_handler: Handler = problem_handler
         ) -> Response:
-            response = await problem_handler(request, exc)
+            answered = problem_handler(request, exc)
+            response = await answered if inspect.isawaitable(answered) else answered
             if not wants_page(request, web_tag):
                 return response
             problem = json.loads(bytes(response.body))

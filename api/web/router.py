@@ -14,10 +14,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from api.access import may_see_unpublished
@@ -33,7 +36,13 @@ from api.errors import NotFound
 from api.login import service as login_service
 from api.login.csrf import CSRF_FORM_FIELD, require_csrf_token
 from api.login.service import safe_next
-from api.login.sessions import SESSION_COOKIE, clear_session_cookie, cookie_secure, find_session, is_live
+from api.login.sessions import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    cookie_secure,
+    find_session,
+    is_live,
+)
 from api.search.router import SearchQueryString, run_search
 from api.web import search_page
 from api.web.dependencies import Page
@@ -46,7 +55,35 @@ HOME_COLLECTIONS = 6
 HOME_RECENT = 8
 MAX_PAGE = 1_000  # the search API's limit
 
-router = APIRouter(tags=[WEB_TAG], include_in_schema=False, default_response_class=HTMLResponse)
+
+class WebRoute(APIRoute):
+    """A page route. HTML forms submit every named field, so an untouched year box
+    arrives as `year_from=`; pages read an empty value as an absent one (the API
+    refuses it), so a filter form works without JavaScript. With JavaScript the
+    form leaves empty fields out and the address is the API's query string."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def without_empty_values(request: Request) -> Response:
+            pairs = parse_qsl(
+                request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+            )
+            if any(value == "" for _name, value in pairs):
+                kept = [(name, value) for name, value in pairs if value != ""]
+                request.scope["query_string"] = urlencode(kept).encode("latin-1")
+                request = Request(request.scope, request.receive)
+            return await handler(request)
+
+        return without_empty_values
+
+
+router = APIRouter(
+    tags=[WEB_TAG],
+    include_in_schema=False,
+    default_response_class=HTMLResponse,
+    route_class=WebRoute,
+)
 
 
 def _settings(request: Request) -> Settings:

@@ -84,7 +84,7 @@ def chips(params: SearchParams) -> list[Chip]:
                 )
             )
     if params.year_from is not None or params.year_to is not None:
-        span = f"{params.year_from or '…'}–{params.year_to or '…'}"
+        span = f"{params.year_from or '…'}\u2013{params.year_to or '…'}"
         found.append(
             Chip("years", None, span, search_url(params, year_from=None, year_to=None, page=1))
         )
@@ -136,7 +136,9 @@ def list_facets(
         codes = {code for code, count in facet_counts.items() if count > 0} | selected
         values = [
             FacetValue(code, facet_counts.get(code, 0), code in selected)
-            for code in sorted(codes, key=lambda c: (-facet_counts.get(c, 0), order.get(c, 1 << 30)))
+            for code in sorted(
+                codes, key=lambda c: (-facet_counts.get(c, 0), order.get(c, 1 << 30))
+            )
         ]
         facets.append(Facet(name, vocabulary, values))
     return facets

@@ -17,10 +17,13 @@ CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 class CachedStaticFiles(StaticFiles):
     def file_response(
-        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
     ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["Cache-Control"] = CACHE_CONTROL
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
-

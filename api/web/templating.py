@@ -101,7 +101,7 @@ def unit_label(unit: str | None) -> str:
         "months": i18n.gettext("months"),
         "currency_usd": i18n.gettext("US dollars"),
         "effect_size": i18n.gettext("standardised effect size"),
-        "score": i18n.gettext("score (0–100)"),
+        "score": i18n.gettext("score (0\u2013100)"),
     }
     return labels.get(unit or "", unit or "")
 

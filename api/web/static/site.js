@@ -1,8 +1,20 @@
 /* Offramp Exchange: small enhancements only; every page works without this file.
+   - Clean addresses: the search form leaves out empty fields and the default sort,
+     so the address is exactly the API's query string (the server accepts both).
    - Region finder: a text box above the region tree that shows only the places
      whose name matches, unfolding their branches. */
 (function () {
   "use strict";
+  var form = document.getElementById("search-form");
+  if (form) {
+    form.addEventListener("formdata", function (event) {
+      var data = event.formData;
+      var empty = [];
+      data.forEach(function (value, name) { if (value === "") empty.push(name); });
+      empty.forEach(function (name) { data.delete(name); });
+      if (data.get("sort") === "relevance") data.delete("sort");
+    });
+  }
   var facet = document.getElementById("facet-region");
   var tree = facet && facet.querySelector(".tree-root");
   if (!tree) return;
