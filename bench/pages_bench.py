@@ -119,7 +119,10 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s; {args.requests} timed GETs per page"
         )
         browser = launch_chromium(pw)
-        header = f"{'page':<22} {'weight en':>10} {'weight fr':>10} {'p50 ms':>8} {'p95 ms':>8}  axe en / fr"
+        header = (
+            f"{'page':<22} {'weight en':>10} {'weight fr':>10} {'p50 ms':>8} {'p95 ms':>8}"
+            "  axe en / fr"
+        )
         print(header)
         print("-" * len(header))
         heaviest, slowest = 0, 0.0
@@ -138,7 +141,8 @@ def main() -> None:
             )
         browser.close()
     print(
-        f"heaviest first load {heaviest / 1024:.1f} KB (target ≤ {WEIGHT_TARGET_BYTES // 1024} KB); "
+        f"heaviest first load {heaviest / 1024:.1f} KB "
+        f"(target ≤ {WEIGHT_TARGET_BYTES // 1024} KB); "
         f"slowest p95 {slowest:.1f} ms (target ≤ {P95_TARGET_MS:.0f} ms)"
     )
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.web.errors import install_error_pages
 from api.web.router import WEB_TAG, router
-from api.web.static import CachedStaticFiles
+from api.web.staticfiles import CachedStaticFiles
 from api.web.templating import STATIC_DIR, STATIC_PREFIX
 
 
