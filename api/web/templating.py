@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -55,6 +56,19 @@ def highlight(fragment: str) -> Markup:
     """A search highlight: the engine escapes the text and wraps matches in `<mark>`;
     anything else that looks like markup is dropped here, whatever the engine did."""
     return Markup(nh3.clean(fragment, tags={"mark"}, attributes={}))  # noqa: S704
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def demote_headings(body_html: str, below: int = 2) -> Markup:
+    """The sanitised entry body with its headings moved under the page's own
+    (`# Findings` in a body becomes an h3 inside the page's "Full text" h2), so the
+    page keeps one h1 and an ordered outline. `render_markdown` allows headings
+    without attributes, so the tags are exactly `<hN>`."""
+    return Markup(  # noqa: S704 - body_html is sanitised by api.rendering
+        _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + below)}>", body_html)
+    )
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -137,6 +151,7 @@ def _environment() -> Environment:
         unit_label=unit_label,
         media_type_label=media_type_label,
         highlight=highlight,
+        demote_headings=demote_headings,
         LANGUAGES=i18n.LANGUAGES,
     )
     return env

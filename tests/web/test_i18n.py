@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from api.vocabularies.registry import shipped_registry
 from api.web import i18n
-from api.web.templating import highlight
+from api.web.templating import demote_headings, highlight
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
@@ -89,4 +89,12 @@ class TestHighlight:
         )
         assert str(highlight(fragment)) == (
             "Re<mark>integration</mark> &lt;b&gt; <mark>mentoring</mark>"
+        )
+
+
+class TestEntryBody:
+    def test_body_headings_go_under_the_pages_own(self) -> None:
+        body = "<h1>Findings</h1><p>x</p><h2>Detail</h2><h5>Deep</h5><h6>Deeper</h6>"
+        assert str(demote_headings(body)) == (
+            "<h3>Findings</h3><p>x</p><h4>Detail</h4><h6>Deep</h6><h6>Deeper</h6>"
         )
