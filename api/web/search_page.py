@@ -148,24 +148,25 @@ def list_facets(
 class RegionNode:
     code: str
     level: str
-    count: int
+    count: int | None  # None: no counts (a picker, not a facet)
     checked: bool
     open: bool  # a descendant is selected: show the branch unfolded
     children: list[RegionNode]
 
 
 def region_tree(
-    registry: VocabularyRegistry, counts: Mapping[str, int], selected: set[str]
+    registry: VocabularyRegistry, counts: Mapping[str, int] | None, selected: set[str]
 ) -> list[RegionNode]:
-    """The region facet as region → sub-region → country, pruned to regions with
-    results (or selected). World is the implicit root and is not shown."""
+    """Region → sub-region → country. As a facet (`counts` given) it is pruned to
+    regions with results or selected; as a picker (`counts` None) every region is
+    there. World is the implicit root and is not shown."""
 
     def build(node: Mapping[str, Any]) -> RegionNode | None:
         children = [built for child in node["children"] if (built := build(child)) is not None]
         code = node["code"]
-        count = counts.get(code, 0)
+        count = None if counts is None else counts.get(code, 0)
         checked = code in selected
-        if not (count or checked or children):
+        if counts is not None and not (count or checked or children):
             return None
         return RegionNode(
             code=code,
