@@ -61,13 +61,18 @@ def highlight(fragment: str) -> Markup:
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
-def demote_headings(body_html: str, below: int = 2) -> Markup:
-    """The sanitised entry body with its headings moved under the page's own
-    (`# Findings` in a body becomes an h3 inside the page's "Full text" h2), so the
-    page keeps one h1 and an ordered outline. `render_markdown` allows headings
-    without attributes, so the tags are exactly `<hN>`."""
+def demote_headings(body_html: str, top: int = 3) -> Markup:
+    """The sanitised entry body with its headings moved under the page's own: the
+    body's highest heading becomes `top` (an h3 inside the page's "Full text" h2)
+    and the others keep their distance to it, so the page keeps one h1 and an
+    outline without gaps. `render_markdown` allows headings without attributes, so
+    the tags are exactly `<hN>`."""
+    levels = [int(level) for _slash, level in _HEADING.findall(body_html)]
+    if not levels:
+        return Markup(body_html)  # noqa: S704 - body_html is sanitised by api.rendering
+    shift = top - min(levels)
     return Markup(  # noqa: S704 - body_html is sanitised by api.rendering
-        _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + below)}>", body_html)
+        _HEADING.sub(lambda m: f"<{m[1]}h{max(1, min(6, int(m[2]) + shift))}>", body_html)
     )
 
 

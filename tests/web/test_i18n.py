@@ -93,8 +93,19 @@ class TestHighlight:
 
 
 class TestEntryBody:
-    def test_body_headings_go_under_the_pages_own(self) -> None:
-        body = "<h1>Findings</h1><p>x</p><h2>Detail</h2><h5>Deep</h5><h6>Deeper</h6>"
-        assert str(demote_headings(body)) == (
-            "<h3>Findings</h3><p>x</p><h4>Detail</h4><h6>Deep</h6><h6>Deeper</h6>"
-        )
+    @pytest.mark.parametrize(
+        ("body", "shown"),
+        [
+            (
+                "<h1>Findings</h1><p>x</p><h2>Detail</h2><h5>Deep</h5><h6>Deeper</h6>",
+                "<h3>Findings</h3><p>x</p><h4>Detail</h4><h6>Deep</h6><h6>Deeper</h6>",
+            ),
+            (
+                "<h2>Context</h2><h3>Sites</h3><h2>Findings</h2>",
+                "<h3>Context</h3><h4>Sites</h4><h3>Findings</h3>",
+            ),
+            ("<p>No headings</p>", "<p>No headings</p>"),
+        ],
+    )
+    def test_body_headings_go_under_the_pages_own(self, body: str, shown: str) -> None:
+        assert str(demote_headings(body)) == shown
