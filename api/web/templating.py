@@ -22,7 +22,7 @@ from typing import Any
 
 import nh3
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -81,6 +81,17 @@ def format_date(value: date | datetime | None) -> str:
         return ""
     day = value.date() if isinstance(value, datetime) else value
     return babel_format_date(day, format="medium", locale=i18n.current_language())
+
+
+@functools.cache
+def _group_symbol(language: str) -> str:
+    return str(get_group_symbol(locale=language))
+
+
+def format_count(value: int) -> str:
+    """A whole number with the language's digit grouping. Babel's general formatter
+    costs ~50 µs a call and a search page shows hundreds of facet counts."""
+    return f"{value:,}".replace(",", _group_symbol(i18n.current_language()))
 
 
 def format_number(value: float, digits: int = 2) -> str:
@@ -151,6 +162,7 @@ def _environment() -> Environment:
         static_url=static_url,
         format_date=format_date,
         format_number=format_number,
+        format_count=format_count,
         filesize=filesize,
         indicator_value=indicator_value,
         unit_label=unit_label,
