@@ -15,6 +15,7 @@ import dataclasses
 import math
 import re
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -44,7 +45,6 @@ from api.login.sessions import (
     find_session,
     is_live,
 )
-from api.models import Entry
 from api.search.router import SearchParams, SearchQueryString, run_search
 from api.search.schemas import SearchHit
 from api.web import search_page
@@ -109,15 +109,25 @@ def home(page: Page, request: Request, session: ReadSession) -> HTMLResponse:
     )
 
 
-def _hit_details(session: Session, principal: Principal, hits: list[SearchHit]) -> dict[str, Entry]:
-    """What the engine does not return with a hit (evidence level, language), read
-    through the same visibility rule, for these hits only."""
+@dataclass(frozen=True)
+class HitDetails:
+    """What a result shows that the engine does not return with a hit."""
+
+    language: str
+    evidence_level: str | None
+
+
+def _hit_details(
+    session: Session, principal: Principal, hits: list[SearchHit]
+) -> dict[str, HitDetails]:
+    """Read through the same visibility rule, for these hits only (an entry changed
+    or hidden since it was indexed simply has no details)."""
     if not hits:
         return {}
     rows, _ = repository.list_visible_entries(
         session, principal, EntryFilters(ids=[hit.id for hit in hits]), offset=0, limit=len(hits)
     )
-    return {row.id: row for row in rows}
+    return {row.id: HitDetails(row.language, row.evidence_level) for row in rows}
 
 
 @router.get("/search")
