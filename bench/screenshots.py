@@ -24,7 +24,7 @@ from bench.demo_site import DemoSite, demo_site
 from tests.web.browser import launch_chromium
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-WIDTH, MAX_HEIGHT = 1280, 2000  # long pages are cut: the README needs their top, not all
+WIDTH, MAX_HEIGHT = 1280, 2800  # long pages are cut: the README needs their top, not all
 LANGUAGES = ("en", "fr")
 
 
