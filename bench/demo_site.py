@@ -35,6 +35,7 @@ from api.migrate import migrate
 from api.organizations.service import ensure_account, get_organization, grant_role
 
 SEED = 20261128
+PUBLIC_URL = "http://127.0.0.1:8000"
 COLLECTIONS = (
     (
         "sahel-reintegration",
@@ -149,8 +150,13 @@ def demo_site(
     workdir = Path(tempfile.mkdtemp(prefix="offramp-pages-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # The node's public address is the usual development one whatever port it listens
+    # on, so what it prints (the "cite as" address) is the same on every run.
     settings = Settings(
-        environment="development", data_dir=workdir, database_url=database_url, public_url=url
+        environment="development",
+        data_dir=workdir,
+        database_url=database_url,
+        public_url=PUBLIC_URL,
     )
     engine = make_engine(settings)
     migrate(engine)
@@ -162,7 +168,7 @@ def demo_site(
     env.update(
         OFFRAMP_DATA_DIR=str(workdir),
         OFFRAMP_ENVIRONMENT="development",
-        OFFRAMP_PUBLIC_URL=url,
+        OFFRAMP_PUBLIC_URL=PUBLIC_URL,
         OFFRAMP_LOG_LEVEL="WARNING",
     )
     if database_url:
