@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck pytest system-deps node-deps services migrate demo clean
+.PHONY: install run test lint typecheck pytest system-deps node-deps services migrate demo clean \
+	translations screenshots bench-pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +24,18 @@ migrate: install
 demo: install
 	$(BIN)/offramp demo
 
-# System packages the test suite uses: docker-compose validates docker-compose.yml.
+# System packages the test suite uses: docker-compose validates docker-compose.yml;
+# chromium runs the web interface's browser tests (driven by Playwright, never
+# `playwright install`, which would download a browser build of its own).
+SYSTEM_PACKAGES := docker-compose:docker-compose chromium:chromium
 system-deps:
-	@if ! command -v docker-compose >/dev/null 2>&1; then \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; \
-	  else echo "note: docker-compose missing and cannot be installed here; its tests will skip"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "note:$$missing missing and cannot be installed here; their tests will skip"; fi; \
 	fi
 
 # The certified OpenID provider the interop tests run (Node.js ≥ 20.19, from npm).
@@ -58,6 +65,25 @@ pytest: install system-deps node-deps services
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The web interface's catalogues: extract messages from the pages (and vocabulary
+# labels), merge them into each language's .po; translate the new entries there.
+# The .po files are the source; the app compiles them in memory at start.
+POT := build/messages.pot
+translations: install
+	mkdir -p build
+	$(BIN)/pybabel extract -F api/web/babel.cfg -k pgettext:1c,2 --no-location --sort-output \
+	  --omit-header -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d api/web/translations -w 100 --ignore-obsolete \
+	  --ignore-pot-creation-date
+
+# PNGs of the main pages in English and French, for the README (a demo node on loopback).
+screenshots: install system-deps
+	$(BIN)/python bench/screenshots.py
+
+# Page weight and server time per page on the 10k demo.
+bench-pages: install system-deps
+	$(BIN)/python bench/pages_bench.py --size 10000
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

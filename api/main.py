@@ -33,6 +33,7 @@ from api.organizations import router as organizations_router
 from api.search import router as search_router
 from api.vocabularies import router as vocabularies_router
 from api.vocabularies.service import load_registry_from
+from api.web import install_web
 from indexer.backends.base import BackendError
 from indexer.factory import make_backend
 from indexer.runner import make_indexer_loop
@@ -125,4 +126,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_requests_router,
     ):
         app.include_router(module.router)
+    install_web(app)
     return app

@@ -13,10 +13,12 @@ import uvicorn
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run an ASGI app on a free loopback port; yields its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+def serve(app: Any, sock: socket.socket | None = None) -> Iterator[str]:
+    """Run an ASGI app on a free loopback port (or on `sock`, bound already: for
+    an app that must know its own address); yields its base URL."""
+    if sock is None:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)

@@ -2,6 +2,8 @@
 
 Owns: the per-session CSRF token and the check that a state-changing request
 authenticated by the session cookie carries it in `X-CSRF-Token`.
+Pages post HTML forms, which cannot set headers: they carry the same token in the
+form field `csrf_token`, checked with the same comparison by the page's route.
 Does not own: the sessions themselves (`api.auth.sessions`) or bearer-token
 requests — a cross-site page cannot make the browser attach an Authorization
 header, so those never reach this check (and never look at the cookie).
@@ -18,6 +20,7 @@ import secrets
 from api.errors import Forbidden
 
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_FORM_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -35,7 +38,7 @@ def is_state_changing(method: str) -> bool:
 
 
 def require_csrf_token(presented: str | None, expected: str) -> None:
-    """Raise 403 unless `presented` (the header value) equals `expected`."""
+    """Raise 403 unless `presented` (the header or form-field value) equals `expected`."""
     if not presented or not hmac.compare_digest(
         presented.encode("utf-8"), expected.encode("utf-8")
     ):

@@ -86,6 +86,25 @@ def visible_items(
     return [(item, entry) for item, entry in rows]
 
 
+def collections_containing(
+    session: Session, principal: Principal, entry_id: str
+) -> list[Collection]:
+    """Readable collections that list `entry_id`. The caller must already have been
+    allowed to read the entry itself (this looks at collections, not at entries)."""
+    return list(
+        session.scalars(
+            select(Collection)
+            .join(CollectionItem, CollectionItem.collection_id == Collection.id)
+            .where(
+                CollectionItem.entry_id == entry_id,
+                Collection.visibility.in_(readable_visibilities(principal)),
+            )
+            .order_by(Collection.title, Collection.slug)
+            .distinct()
+        )
+    )
+
+
 def create_collection(
     session: Session, *, principal: Principal, data: CollectionCreate
 ) -> Collection:

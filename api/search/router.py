@@ -1,11 +1,13 @@
-"""`GET /v1/search`."""
+"""`GET /v1/search`, and the query-string contract it shares with the web search page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
+from api.access import Principal
 from api.auth.dependencies import CurrentPrincipal
 from api.errors import problem_responses
 from api.search import service
@@ -15,21 +17,27 @@ from api.vocabularies.router import registry_of
 router = APIRouter(prefix="/v1", tags=["search"])
 
 Values = Annotated[list[str], Query(max_length=50)]
+Sort = Literal["relevance", "newest"]
 
 
-@router.get(
-    "/search",
-    summary="Search entries by words, region, program type and other facets",
-    responses=problem_responses(401, 422, 503),
-    response_model=SearchResponse,
-)
-def search(
-    request: Request,
-    principal: CurrentPrincipal,
+@dataclass(frozen=True)
+class SearchParams:
+    """One search request as its query string states it (the API's names)."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = 20
+    sort: Sort = "relevance"
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+def search_params(
     q: Annotated[str, Query(max_length=10_000, description="Words; typos tolerated")] = "",
     page: Annotated[int, Query(ge=1, le=1_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
-    sort: Literal["relevance", "newest"] = "relevance",
+    sort: Sort = "relevance",
     region: Values = [],  # noqa: B006 - FastAPI copies defaults per request
     country: Values = [],  # noqa: B006
     program_type: Values = [],  # noqa: B006
@@ -42,34 +50,59 @@ def search(
     organization: Values = [],  # noqa: B006
     year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-) -> Response:
-    filters = {
-        "region": region,
-        "country": country,
-        "program_type": program_type,
-        "kind": kind,
-        "target_population": target_population,
-        "setting": setting,
-        "evaluation_design": evaluation_design,
-        "evidence_level": evidence_level,
-        "language": language,
-        "organization": organization,
-    }
-    # Serialised here, once: the response model is already validated, and skipping
-    # FastAPI's second validation pass matters on this hot path (facets carry
-    # hundreds of values). No session dependency either: only an organization
-    # filter needs the database, and the service opens one for that.
-    result = service.search_entries(
+) -> SearchParams:
+    return SearchParams(
+        q=q,
+        page=page,
+        per_page=per_page,
+        sort=sort,
+        filters={
+            "region": region,
+            "country": country,
+            "program_type": program_type,
+            "kind": kind,
+            "target_population": target_population,
+            "setting": setting,
+            "evaluation_design": evaluation_design,
+            "evidence_level": evidence_level,
+            "language": language,
+            "organization": organization,
+        },
+        year_from=year_from,
+        year_to=year_to,
+    )
+
+
+SearchQueryString = Annotated[SearchParams, Depends(search_params)]
+
+
+def run_search(request: Request, principal: Principal, params: SearchParams) -> SearchResponse:
+    # No session dependency: only an organization filter needs the database, and
+    # the service opens one for that.
+    return service.search_entries(
         request.app.state.session_factory,
         backend=request.app.state.search_backend,
         registry=registry_of(request),
         principal=principal,
-        text=q,
-        filters=filters,
-        year_from=year_from,
-        year_to=year_to,
-        sort=sort,
-        page=page,
-        per_page=per_page,
+        text=params.q,
+        filters=params.filters,
+        year_from=params.year_from,
+        year_to=params.year_to,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
     )
+
+
+@router.get(
+    "/search",
+    summary="Search entries by words, region, program type and other facets",
+    responses=problem_responses(401, 422, 503),
+    response_model=SearchResponse,
+)
+def search(request: Request, principal: CurrentPrincipal, params: SearchQueryString) -> Response:
+    # Serialised here, once: the response model is already validated, and skipping
+    # FastAPI's second validation pass matters on this hot path (facets carry
+    # hundreds of values).
+    result = run_search(request, principal, params)
     return Response(result.model_dump_json(), media_type="application/json")
