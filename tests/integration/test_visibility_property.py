@@ -298,6 +298,7 @@ def check_caller(
 
 class TestVisibilityRuleEverywhere:
     @pytest.mark.slow
+    @pytest.mark.timeout(900)
     @settings(
         max_examples=12,
         deadline=None,
