@@ -15,7 +15,15 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from api.access import Principal, access_to, redact, visible_clause
+from api.access import (
+    Principal,
+    access_to,
+    organization_shown,
+    redact,
+    shows_safety_detail,
+    visible_clause,
+)
+from api.access.redaction import SAFETY_REASONS
 from api.auth.dependencies import CurrentPrincipal
 from api.auth.permissions import refusal, require_signed_in
 from api.db import ReadSession
@@ -99,7 +107,16 @@ def _shown(
         read = AuditEventRead.model_validate(row, from_attributes=True)
         entry = entries.get(row.entry_id) if row.entry_id else None
         if entry is not None and not principal.node_admin:
-            read.details = redact(read.details, access_to(principal, entry))
+            access = access_to(principal, entry)
+            details = read.details
+            if details.get("reason") in SAFETY_REASONS and not shows_safety_detail(access):
+                details = {k: v for k, v in details.items() if k != "comment"}
+            read.details = redact(details, access)
+            if (
+                row.actor_organization_id == entry.organization_id
+                and organization_shown(principal, entry) is None
+            ):
+                read.actor_organization_id = None
         if not principal.node_admin and row.actor_organization_id != principal.organization_id:
             read.actor_account_id = None
         shown.append(read)

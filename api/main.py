@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from api import auditlog, health
+from api import auditlog, health, readlog
 from api.access_requests import router as access_requests_router
 from api.attachments.storage import LocalStorage
 from api.auth import router as auth_router
@@ -18,7 +18,7 @@ from api.auth.sessions import install_login_cookie
 from api.auth.validation import TrustedIssuer
 from api.collections import router as collections_router
 from api.config import Settings, get_settings
-from api.curation import duplicates_router
+from api.curation import duplicates_router, safety_router
 from api.curation import router as curation_router
 from api.db import make_engine, make_session_factory
 from api.entries import attachments_router
@@ -118,9 +118,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attachments_router,
         search_router,
         auditlog,
+        readlog,
         login_router,
         curation_router,
         duplicates_router,
+        safety_router,
         collections_router,
         oauth_router,
         access_requests_router,

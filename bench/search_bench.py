@@ -85,6 +85,29 @@ def peak_rss_mib(pid: int | None = None) -> float:
     return float("nan")
 
 
+def server_env(workdir: Path, port: int, database_url: str | None) -> dict[str, str]:
+    """The environment of an API server (or worker) on loopback over `workdir`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
+    env.update(
+        OFFRAMP_DATA_DIR=str(workdir),
+        OFFRAMP_ENVIRONMENT="development",
+        OFFRAMP_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        OFFRAMP_LOG_LEVEL="WARNING",
+    )
+    if database_url:
+        env["OFFRAMP_DATABASE_URL"] = database_url
+    return env
+
+
+def wait_healthy(http: httpx.Client) -> None:
+    for _ in range(300):
+        try:
+            if http.get("/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=10_000)
@@ -144,15 +167,7 @@ def main() -> None:
     backend.close()
 
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
-    env.update(
-        OFFRAMP_DATA_DIR=str(workdir),
-        OFFRAMP_ENVIRONMENT="development",
-        OFFRAMP_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        OFFRAMP_LOG_LEVEL="WARNING",
-    )
-    if args.database_url:
-        env["OFFRAMP_DATABASE_URL"] = args.database_url
+    env = server_env(workdir, port, args.database_url)
 
     def dev_token(org: str, role: str) -> str:
         return subprocess.run(
@@ -169,12 +184,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=30) as http:
-            for _ in range(300):
-                try:
-                    if http.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_healthy(http)
             # warm-up, same as the engine got none: both sides measured cold-to-warm alike
             for text, filters, _member in mix[:20]:
                 http.get("/v1/search", params={"q": text, **filters})

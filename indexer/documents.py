@@ -5,7 +5,11 @@ entry has no document, so the indexer deletes it from the engine. Region codes
 are expanded to every M49 ancestor (an entry tagged only KE is found under 014,
 202, 002 and 001), and `readers` are the tags that may read the entry's *live published* version
 (`api.access.search_tags`): search shows published content only, so a curator
-reviewing a pending widening of a private entry never finds its live text."""
+reviewing a pending widening of a private entry never finds its live text.
+The organization's name and facet value are stored only if every reader may know
+it (`api.access.organization_indexable`): an entry published with its
+organization hidden is not found by that name, and adds no `organization` facet
+value; the API names its organization per caller."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.access import search_tags
+from api.access import organization_indexable, search_tags
 from api.vocabularies.registry import VocabularyRegistry
 from indexer.backends.base import SearchDocument
 
@@ -45,6 +49,7 @@ class EntrySource:
     attachment_texts: tuple[str, ...]
     review_status: str | None = None
     requested_visibility: str | None = None
+    organization_display: str = "named"
 
 
 def fingerprint(document: dict[str, object]) -> str:
@@ -69,13 +74,19 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         partner_ids=source.partner_ids,
     )
     published = source.published_at
+    named = organization_indexable(
+        display=source.organization_display,
+        owner_id=source.organization_id,
+        partner_ids=source.partner_ids,
+        readers=readers,
+    )
     document: SearchDocument = {
         "id": source.id,
         "title": source.title,
         "summary": source.summary,
         "body": source.body,
         "attachment_text": "\n\n".join(source.attachment_texts),
-        "organization_name": source.organization_name,
+        "organization_name": source.organization_name if named else "",
         "region": registry.expand_regions(source.regions),
         "country": _codes([c for c in source.regions if registry.is_country(c)]),
         "program_type": _codes(source.program_types),
@@ -85,7 +96,7 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         "evaluation_design": _codes([source.evaluation_design]),
         "evidence_level": _codes([source.evidence_level]),
         "language": [source.language],
-        "organization": [source.organization_slug],
+        "organization": [source.organization_slug] if named else [],
         "display_regions": list(source.regions),
         "year": published.year if published else None,
         "published_at": int(published.timestamp()) if published else 0,

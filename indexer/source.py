@@ -36,6 +36,7 @@ _COLUMNS = (
     Entry.published_at,
     Entry.review_status,
     Entry.requested_visibility,
+    Entry.organization_display,
 )
 
 
@@ -107,6 +108,7 @@ def _assemble(session: Session, rows: Sequence[Any]) -> dict[str, EntrySource]:
             attachment_texts=tuple(texts[row.id]),
             review_status=row.review_status,
             requested_visibility=row.requested_visibility,
+            organization_display=row.organization_display,
         )
         for row in rows
     }

@@ -2,7 +2,8 @@
 
 - `principal`  - the caller (`Principal`) and how token scopes limit roles;
 - `rule`       - the visibility rule as reader tags, per entry and per revision (pure);
-- `redaction`  - the fields only the owner (or its reviewer) may see (pure);
+- `redaction`  - the fields only the owner (or its reviewer) may see, who may know
+                 an entry's organization, who reads a safety retraction's detail (pure);
 - `policy`     - the action table, action x relation x state, and role grants (pure);
 - `orm`        - the rule over database rows: SQL clause, adapters, `entry_reader` sync.
 
@@ -13,13 +14,21 @@ declares its action against `policy`."""
 from api.access.orm import (
     access_to,
     entry_facts,
+    organization_known_clause,
+    organization_shown,
     revision_facts,
     search_filter_tags,
     visible_clause,
     visible_or_listed_clause,
 )
 from api.access.principal import ANONYMOUS, Principal, scoped_roles
-from api.access.redaction import hidden_fields, redact
+from api.access.redaction import (
+    hidden_fields,
+    knows_organization,
+    organization_indexable,
+    redact,
+    shows_safety_detail,
+)
 from api.access.rule import (
     NETWORK,
     PUBLIC,
@@ -29,6 +38,7 @@ from api.access.rule import (
     RevisionFacts,
     entry_access,
     may_read_revision,
+    may_see_hold,
     org_tag,
     principal_tags,
     reader_tags,
@@ -48,8 +58,13 @@ __all__ = [
     "entry_access",
     "entry_facts",
     "hidden_fields",
+    "knows_organization",
     "may_read_revision",
+    "may_see_hold",
     "org_tag",
+    "organization_indexable",
+    "organization_known_clause",
+    "organization_shown",
     "principal_tags",
     "reader_tags",
     "redact",
@@ -57,6 +72,7 @@ __all__ = [
     "scoped_roles",
     "search_filter_tags",
     "search_tags",
+    "shows_safety_detail",
     "visible_clause",
     "visible_or_listed_clause",
 ]

@@ -13,12 +13,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, event, exists, insert, or_, select
+from sqlalchemy import ColumnElement, delete, event, exists, false, insert, or_, select
 from sqlalchemy.orm import Session
 
 from api.access.principal import Principal
+from api.access.redaction import knows_organization
 from api.access.rule import (
     LISTED,
+    NETWORK,
     EntryAccess,
     EntryFacts,
     RevisionFacts,
@@ -26,7 +28,7 @@ from api.access.rule import (
     org_tag,
     principal_tags,
 )
-from api.models import AccessGrant, Entry, EntryReader, EntryRevision, Organization
+from api.models import AccessGrant, Entry, EntryPartner, EntryReader, EntryRevision, Organization
 from api.models.base import utcnow
 
 
@@ -75,11 +77,43 @@ def entry_facts(entry: Entry, *, now: datetime | None = None) -> EntryFacts:
         published_revision=entry.published_revision,
         grant_ids=frozenset(g.organization_id for g in entry.grants if g.expires_at > moment),
         listed=bool(entry.listed),
+        organization_display=entry.organization_display or "named",
     )
 
 
 def access_to(principal: Principal, entry: Entry) -> EntryAccess:
     return entry_access(principal, entry_facts(entry))
+
+
+def organization_shown(principal: Principal, entry: Entry) -> Organization | None:
+    """The entry's organization if `principal` may know it, else None (render "a
+    member organization"). Every surface that names an entry's organization calls
+    this — entry views, lists, search hits, queues, collections, duplicate hints,
+    audit and read logs, and future exports, feeds, OAI-PMH, federation, JSON-LD."""
+    return entry.organization if knows_organization(principal, entry_facts(entry)) else None
+
+
+def organization_known_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL predicate over `Entry`: the caller may know the entry's organization (the
+    same decision as `knows_organization`), for filters by organization — a filter
+    must not find an entry whose organization it would not show."""
+    tags = principal_tags(principal)
+    org_id = principal.organization_id
+    if org_id is None or org_tag(org_id) not in tags:
+        return or_(
+            Entry.organization_display == "named",
+            Entry.organization_display == "network" if NETWORK in tags else false(),
+        )
+    partner_of = exists(
+        select(EntryPartner.entry_id).where(
+            EntryPartner.entry_id == Entry.id, EntryPartner.organization_id == org_id
+        )
+    )
+    return or_(
+        Entry.organization_display.in_(("named", "network")),
+        Entry.organization_id == org_id,
+        (Entry.organization_display == "partners") & partner_of,
+    )
 
 
 def revision_facts(session: Session, revisions: Sequence[EntryRevision]) -> list[RevisionFacts]:

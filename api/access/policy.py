@@ -8,7 +8,8 @@ the README shows, and a test compares the two cell by cell.
 
 Relations of a caller to an entry (a caller may hold several):
 - ``owner_publisher`` - a publisher of the owner organization;
-- ``owner_member``    - any other member of the owner organization;
+- ``owner_admin``     - an admin of the owner organization;
+- ``owner_member``    - any member of the owner organization;
 - ``curator``         - a curator of *another* organization: nobody reviews,
                         approves, tags or features their own organization's work;
 - ``member``          - any other signed-in member or machine client;
@@ -17,10 +18,11 @@ Relations of a caller to an entry (a caller may hold several):
 States are ``<lifecycle>/<class>``. Lifecycle: the workflow status, where a
 published entry is split by its pending revision (``published`` — none,
 ``published_pending`` — saved, not submitted, ``published_in_review``,
-``published_changes_requested``). Class: ``direct`` when the visibility asked
-for is partners/private (the owner publishes it), ``reviewed`` when it is
-public/network (a curator approves it), ``widening`` when a published
-partners/private entry asks to become public/network."""
+``published_held``, ``published_changes_requested``). ``held``: a submission the
+sensitive-data guard holds for a curator (`api.safety.holds`). Class: ``direct``
+when the visibility asked for is partners/private (the owner publishes it),
+``reviewed`` when it is public/network (a curator approves it), ``widening`` when
+a published partners/private entry asks to become public/network."""
 
 from __future__ import annotations
 
@@ -30,20 +32,23 @@ from dataclasses import dataclass
 from api.access.principal import Principal
 from api.access.rule import REVIEWED_VISIBILITIES, EntryFacts
 
-RELATIONS = ("owner_publisher", "owner_member", "curator", "member", "anonymous")
+RELATIONS = ("owner_publisher", "owner_admin", "owner_member", "curator", "member", "anonymous")
 LIFECYCLES = (
     "draft",
     "submitted",
+    "held",
     "changes_requested",
     "rejected",
     "published",
     "published_pending",
     "published_in_review",
+    "published_held",
     "published_changes_requested",
     "retracted",
 )
 CLASSES = ("direct", "reviewed", "widening")
-PENDING_LIFECYCLES = ("published_pending", "published_in_review", "published_changes_requested")
+PENDING_LIFECYCLES = ("published_pending", "published_in_review", "published_held",
+                      "published_changes_requested")  # fmt: skip
 PUBLISHED_LIFECYCLES = ("published", *PENDING_LIFECYCLES)
 VISIBILITY_RANK = {"private": 0, "partners": 1, "network": 2, "public": 3}
 
@@ -62,19 +67,20 @@ def _states(lifecycles: Iterable[str], classes: Iterable[str] = CLASSES) -> froz
                      if c in wanted and _valid(lc, c))  # fmt: skip
 
 
+HELD = ("held", "published_held")  # the guard holds it; editing withdraws the submission
 EDITABLE = ("draft", "changes_requested", "published", "published_pending",
-            "published_changes_requested")  # fmt: skip
+            "published_changes_requested", *HELD)  # fmt: skip
 SUBMITTABLE = ("draft", "changes_requested", "published_pending", "published_changes_requested")
 IN_REVIEW = ("submitted", "published_in_review")
 UNDER_REVIEW = ("submitted", "changes_requested", "published_in_review",
-                "published_changes_requested")  # fmt: skip
+                "published_changes_requested", *HELD)  # fmt: skip
 LIVE_REVIEWED = ("reviewed",)  # the live version is public/network
 REVIEW_CLASSES = ("reviewed", "widening")  # the version asked for is public/network
 
 # action → relation → states in which it is allowed. Anything absent is refused.
 POLICY: Mapping[str, Mapping[str, frozenset[str]]] = {
     "edit": {"owner_publisher": _states(EDITABLE)},
-    "delete": {"owner_publisher": _states(("draft", "rejected"))},
+    "delete": {"owner_publisher": _states(("draft", "held", "rejected"))},
     "attach": {"owner_publisher": _states(EDITABLE)},
     "detach": {"owner_publisher": _states(EDITABLE)},
     "submit": {"owner_publisher": _states(SUBMITTABLE)},
@@ -109,10 +115,24 @@ POLICY: Mapping[str, Mapping[str, frozenset[str]]] = {
         "curator": _states(UNDER_REVIEW, REVIEW_CLASSES)
         | _states(PUBLISHED_LIFECYCLES, LIVE_REVIEWED),
     },
+    # The sensitive-data guard's hold (api.safety.holds): the owner explains a
+    # finding; a curator of another organization releases the submission or returns
+    # it — for a partners/private one knowing only its kind, fields and detectors.
+    "explain_finding": {"owner_publisher": _states(HELD)},
+    "release_hold": {"curator": _states(HELD)},
+    "return_hold": {"curator": _states(HELD)},
+    "read_findings": {
+        "owner_publisher": frozenset(STATES),
+        "owner_member": frozenset(STATES),
+        "curator": _states(HELD) | _states(UNDER_REVIEW, REVIEW_CLASSES),
+    },
+    # Who read the organization's non-public entry, and when (api.readlog).
+    "read_reads": {"owner_publisher": frozenset(STATES), "owner_admin": frozenset(STATES)},
 }
 ACTIONS = tuple(POLICY)
 # The role each relation stands for (for `insufficient_scope` answers).
-RELATION_ROLES = {"owner_publisher": "publisher", "curator": "curator", "owner_member": "reader"}
+RELATION_ROLES = {"owner_publisher": "publisher", "owner_admin": "admin", "curator": "curator",
+                  "owner_member": "reader"}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +152,8 @@ def lifecycle_of(entry: EntryFacts) -> str:
         return "published"
     if entry.review_status == "submitted":
         return "published_in_review"
+    if entry.review_status == "held":
+        return "published_held"
     if entry.review_status == "changes_requested":
         return "published_changes_requested"
     return "published_pending"
@@ -157,6 +179,8 @@ def relations(principal: Principal, owner_id: int) -> frozenset[str]:
         found = {"owner_member"}
         if principal.has_role("publisher"):
             found.add("owner_publisher")
+        if principal.has_role("admin"):
+            found.add("owner_admin")
         return frozenset(found)
     if principal.has_role("curator"):
         return frozenset({"curator", "member"})

@@ -8,8 +8,9 @@ holds tags; the caller may read the entry iff the sets intersect:
 - ``network``  : any signed-in member of this node, on published ``network`` entries;
 - ``org:<id>`` : the owner organization always (every status), and each partner
                  organization of a published ``partners`` entry;
-- ``review``   : curators, on entries under review (or retracted) whose requested
-                 visibility is ``public`` or ``network`` — never ``partners``/``private``;
+- ``review``   : curators, on entries under review — held by the sensitive-data
+                 guard included — (or retracted) whose requested visibility is
+                 ``public`` or ``network`` — never ``partners``/``private``;
 - ``org:<id>`` also for an organization granted access to a published entry, until the
                  grant expires or is revoked (access requests).
 
@@ -29,6 +30,10 @@ published and the caller could read the entry under *that revision's own*
 visibility and partner list (and may read the entry now); reviewers also read
 the one revision they are reviewing.
 
+A held *partners* submission is not readable by curators: they act on its hold
+(`may_see_hold`) knowing only its kind and the findings' fields and detectors
+(SPEC §2: a partners entry is never shown to other organizations' curators).
+
 Organization *ids* (not slugs) are used so a renamed organization keeps access."""
 
 from __future__ import annotations
@@ -42,7 +47,9 @@ PUBLIC = "public"
 NETWORK = "network"
 REVIEW = "review"
 LISTED = "listed"
-REVIEW_STATUSES = frozenset({"submitted", "changes_requested"})
+# `held`: submitted with sensitive-data findings, until a curator releases or returns it.
+HELD = "held"
+REVIEW_STATUSES = frozenset({"submitted", HELD, "changes_requested"})
 REVIEWED_VISIBILITIES = frozenset({"public", "network"})
 
 
@@ -132,6 +139,11 @@ class EntryFacts:
     published_revision: int | None = None
     grant_ids: frozenset[int] = frozenset()  # organizations with an unexpired grant
     listed: bool = False
+    organization_display: str = "named"
+
+    @property
+    def held(self) -> bool:
+        return HELD in (self.status, self.review_status)
 
     @property
     def under_review(self) -> bool:
@@ -224,6 +236,15 @@ def may_read_revision(principal: Principal, entry: EntryFacts, revision: Revisio
         return False
     tags = principal_tags(principal)
     return bool(tags & live_tags(visibility=revision.visibility, partner_ids=revision.partner_ids))
+
+
+def may_see_hold(principal: Principal, entry: EntryFacts) -> bool:
+    """Whether `principal` may act on the entry's hold as a curator: a curator of
+    another organization, while the entry is held. For a held partners/private
+    entry this is *not* reading it: the caller learns its kind and the findings'
+    fields and detectors, nothing of its content or organization."""
+    tags = principal_tags(principal)
+    return entry.held and REVIEW in tags and org_tag(entry.owner_id) not in tags
 
 
 def shown_revision(access: EntryAccess, entry: EntryFacts) -> int | None:

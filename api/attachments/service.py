@@ -6,6 +6,11 @@ replaces the upload before it is committed, so the stored bytes, their size and
 their sha256 are those of the clean file, and `UploadedAttachment` tells which
 fields were removed. A file with nothing to remove is stored byte for byte.
 
+Attachments of a published entry are shown at once, so a document uploaded to an
+entry published beyond its organization is scanned by the sensitive-data guard
+first and refused if it holds identifiers (a draft's are scanned when it is
+submitted). Adding or removing a document of a held entry withdraws the hold.
+
 Bytes and rows are kept consistent across the transaction boundary: a stored
 file is removed again if the transaction rolls back, and files of deleted rows
 are removed only after the deletion committed — so a crash can at worst leave an
@@ -27,9 +32,11 @@ from api.attachments.sniff import sniff_file
 from api.attachments.storage import StagedBlob, Storage
 from api.audit import record_event
 from api.config import Settings
-from api.errors import FieldError, NotFound, UnsupportedMediaType
+from api.errors import FieldError, NotFound, UnsupportedMediaType, ValidationFailed
 from api.models import Attachment, Entry
 from api.models.base import utcnow
+from api.safety.guard import scan_fields
+from api.safety.holds import hidden_terms, withdraw
 
 ACCEPTED = "PDF, DOCX, Markdown or plain text"
 
@@ -95,6 +102,26 @@ def _remove_blob_on_rollback(session: Session, storage: Storage, key: str) -> No
     event.listen(session, "after_rollback", _remove, once=True)
 
 
+def _refuse_if_flagged(entry: Entry, filename: str, text: str) -> None:
+    """A document for an entry already published beyond its organization goes live at
+    once: it must not hold identifiers (nor the name of an organization publishing
+    hidden). Findings are reported masked, never in clear."""
+    if entry.published_revision is None or entry.visibility == "private":
+        return
+    found = scan_fields(
+        {"file": text, "filename": filename},
+        hidden_terms=hidden_terms(entry, entry.organization_display),
+    )
+    if found:
+        raise ValidationFailed(
+            "The document holds what must not be shared (masked below); remove it and upload "
+            "again. A document attached before submitting can be explained to a curator instead.",
+            errors=[
+                FieldError("file", f"{f.label}: {f.snippet}", detector=f.detector) for f in found
+            ],
+        )
+
+
 def add_attachment(
     session: Session,
     *,
@@ -127,6 +154,7 @@ def add_attachment(
             strip_metadata_max_bytes=2 * settings.max_upload_bytes,
         )
         text = processed.text
+        _refuse_if_flagged(entry, name, text)
         if processed.cleaned is not None:
             cleaned = storage.stage([processed.cleaned], max_bytes=len(processed.cleaned))
             storage.discard(staged)
@@ -145,6 +173,7 @@ def add_attachment(
             created_at=utcnow(),
         )
         session.add(attachment)
+        withdraw(entry)
         session.flush()
         storage.commit(staged, key)
         committed = True
@@ -187,5 +216,6 @@ def remove_attachment(
         subject_id=attachment.id,
     )
     session.delete(attachment)
+    withdraw(entry)
     session.flush()
     delete_blobs_after_commit(session, storage, [key])

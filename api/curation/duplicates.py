@@ -11,6 +11,12 @@ apply the visibility rule: every candidate comes from a query filtered by
 read — another organization's private entry with the same file, say — is never
 reported, not even as a count.
 
+Nor does it reveal an organization the caller may not know
+(`api.access.knows_organization`): a candidate's organization is named only if
+the caller may know it, and the same-organization title signal is used only when
+the caller knows the organization of both entries — otherwise it would tell that
+two entries, one of them published with its organization hidden, share it.
+
 Work is bounded: the checksum match is one indexed `IN` query over the entry's
 own (few) checksums, and titles are compared only with the same organization's
 most recently updated `MAX_TITLE_CANDIDATES` entries, never the whole node."""
@@ -24,7 +30,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.access import Principal, access_to, visible_clause
+from api.access import Principal, access_to, organization_shown, visible_clause
 from api.models import Attachment, Entry, Organization
 
 SAME_ATTACHMENT = "same attachment"
@@ -38,7 +44,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 class DuplicateCandidate:
     entry_id: str
     title: str
-    organization_slug: str
+    organization_slug: str | None  # None: the caller may not know it
     reasons: list[str] = field(default_factory=list)
 
 
@@ -93,33 +99,47 @@ def find_duplicates(
             found[entry_id] = (title, slug)
             reasons.setdefault(entry_id, []).append(SAME_ATTACHMENT)
 
-    same_org = session.execute(
-        select(Entry.id, Entry.title, Organization.slug)
-        .join(Organization, Organization.id == Entry.organization_id)
-        .where(
-            Entry.organization_id == entry.organization_id,
-            Entry.id != entry.id,
-            visible_clause(principal),
-        )
-        .order_by(Entry.updated_at.desc(), Entry.id)
-        .limit(MAX_TITLE_CANDIDATES)
-    ).all()
+    same_org = (
+        session.execute(
+            select(Entry.id, Entry.title, Organization.slug)
+            .join(Organization, Organization.id == Entry.organization_id)
+            .where(
+                Entry.organization_id == entry.organization_id,
+                Entry.id != entry.id,
+                visible_clause(principal),
+            )
+            .order_by(Entry.updated_at.desc(), Entry.id)
+            .limit(MAX_TITLE_CANDIDATES)
+        ).all()
+        if organization_shown(principal, entry) is not None
+        else []
+    )
+    by_title: set[str] = set()
     for entry_id, title, slug in same_org:
         if titles_near_identical(shown_title, title):
             found[entry_id] = (title, slug)
             reasons.setdefault(entry_id, []).append(NEAR_IDENTICAL_TITLE)
+            by_title.add(entry_id)
 
-    hidden = {
-        e.id
-        for e in session.scalars(select(Entry).where(Entry.id.in_(sorted(found))))
-        if e.status == "published" and access_to(principal, e).review_only
-    }
+    shown: dict[str, str | None] = {}
+    for candidate in session.scalars(select(Entry).where(Entry.id.in_(sorted(found)))):
+        if candidate.status == "published" and access_to(principal, candidate).review_only:
+            continue
+        organization = organization_shown(principal, candidate)
+        if organization is None and candidate.id in by_title:
+            reasons[candidate.id].remove(NEAR_IDENTICAL_TITLE)
+            if not reasons[candidate.id]:
+                continue
+        shown[candidate.id] = organization.slug if organization else None
     candidates = [
         DuplicateCandidate(
-            entry_id=entry_id, title=title, organization_slug=slug, reasons=reasons[entry_id]
+            entry_id=entry_id,
+            title=title,
+            organization_slug=shown[entry_id],
+            reasons=reasons[entry_id],
         )
-        for entry_id, (title, slug) in found.items()
-        if entry_id not in hidden
+        for entry_id, (title, _) in found.items()
+        if entry_id in shown
     ]
     candidates.sort(key=lambda c: (-len(c.reasons), c.title.casefold(), c.entry_id))
     return candidates

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from api.access import Principal, access_to, visible_clause
+from api.access import Principal, access_to, organization_known_clause, visible_clause
 from api.access.policy import relations
 from api.models import Entry, EntryTransition, NotificationEvent, Organization, ReviewComment
 
@@ -54,7 +54,7 @@ def review_candidates(
         query = query.where(Entry.kind.in_(kind))
     if organization:
         query = query.join(Organization, Organization.id == Entry.organization_id).where(
-            Organization.slug.in_(organization)
+            Organization.slug.in_(organization), organization_known_clause(principal)
         )
     return [
         entry

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from api.access import access_to
+from api.access import access_to, shows_safety_detail
+from api.access.redaction import SAFETY_REASONS
 from api.audit import record_event
 from api.auth.dependencies import Curator, CurrentPrincipal, SignedIn
 from api.bounds import CursorAfter, RevisionFrom, RevisionTo
@@ -38,9 +39,11 @@ from api.db import ReadSession, WriteSession
 from api.entries.dependencies import (
     CommentableEntry,
     EntryFor,
+    SafetyGuard,
     ThreadEntry,
     VisibleEntry,
     permitted_actions,
+    small_cell_k_of,
 )
 from api.entries.schemas import EntryRead
 from api.entries.service import CONTENT_FIELDS, check_if_match, readable_revision
@@ -63,13 +66,18 @@ def _transition(action: str) -> Any:
         response: Response,
         session: WriteSession,
         principal: CurrentPrincipal,
+        guard: SafetyGuard,
         data: TransitionRequest | None = None,
         if_match: Annotated[str | None, Header()] = None,
     ) -> EntryRead:
         check_if_match(entry, if_match, required=False)
-        run(session, principal=principal, entry=entry, comment=data.comment if data else None)
+        extra = {"guard": guard} if action in workflow.GUARDED else {}
+        run(session, principal=principal, entry=entry, comment=data.comment if data else None,
+            **extra)  # fmt: skip
         response.headers["ETag"] = f'"{entry.version}"'
-        return entry_read(session, entry, principal, registry_of(request))
+        return entry_read(
+            session, entry, principal, registry_of(request), small_cell_k=small_cell_k_of(request)
+        )
 
     endpoint.__name__ = f"{action}_entry"
     # Annotations are strings here (postponed evaluation) and FastAPI resolves them in
@@ -99,7 +107,9 @@ def retract_entry(
     workflow.retract(
         session, principal=principal, entry=entry, reason=data.reason, comment=data.comment
     )
-    return entry_read(session, entry, principal, registry_of(request))
+    return entry_read(
+        session, entry, principal, registry_of(request), small_cell_k=small_cell_k_of(request)
+    )
 
 
 @router.get("/v1/entries/{entry_id}/actions", responses=problem_responses(404))
@@ -116,11 +126,19 @@ def entry_actions(
 
 
 @router.get("/v1/entries/{entry_id}/transitions", responses=problem_responses(401, 403, 404))
-def list_transitions(entry: ThreadEntry, session: ReadSession) -> list[TransitionRead]:
-    return [
-        TransitionRead.model_validate(r, from_attributes=True)
-        for r in repository.transitions_of(session, entry.id)
-    ]
+def list_transitions(
+    entry: ThreadEntry, session: ReadSession, principal: CurrentPrincipal
+) -> list[TransitionRead]:
+    """The workflow steps, with who and why — except the comment of a safety
+    retraction, which only curators of other organizations read."""
+    detail = shows_safety_detail(access_to(principal, entry))
+    shown = []
+    for row in repository.transitions_of(session, entry.id):
+        read = TransitionRead.model_validate(row, from_attributes=True)
+        if row.reason in SAFETY_REASONS and not detail:
+            read.comment = None
+        shown.append(read)
+    return shown
 
 
 @router.get("/v1/entries/{entry_id}/comments", responses=problem_responses(401, 403, 404))
@@ -180,17 +198,23 @@ def add_comment(
 @router.get("/v1/entries/{entry_id}/diff", responses=problem_responses(404, 422))
 def diff_revisions(
     entry: VisibleEntry,
+    request: Request,
     session: ReadSession,
     principal: CurrentPrincipal,
     from_revision: RevisionFrom,
     to_revision: RevisionTo,
 ) -> DiffRead:
     """Field-by-field changes between two revisions the caller may both read, as
-    each is shown to the caller (owner-only fields never appear)."""
+    each is shown to the caller (owner-only fields never appear, small cells are
+    "< k" on both sides)."""
     access = access_to(principal, entry)
+    registry, k = registry_of(request), small_cell_k_of(request)
     old, new = (
         revision_content(
-            readable_revision(session, principal=principal, entry=entry, number=number), access
+            readable_revision(session, principal=principal, entry=entry, number=number),
+            access,
+            registry,
+            small_cell_k=k,
         )
         for number in (from_revision, to_revision)
     )

@@ -5,7 +5,11 @@
 - `EntryFor(action)` - a visible entry on which the caller may do `action` now,
   per the policy table (`api.access.policy`). Refusals: 401 without credentials,
   409 listing the allowed workflow steps when the caller could do it in another
-  state, 403 otherwise (`insufficient_scope` when a token's scope withholds it).
+  state, 403 otherwise (`insufficient_scope` when a token's scope withholds it);
+- `HoldFor(action)` - the same, where a curator of another organization may also
+  reach a *held* entry it cannot read (`api.access.may_see_hold`), to act on the
+  hold only: a held partners entry is never shown to them;
+- `SafetyGuard` - what the sensitive-data guard needs for this request.
 
 Aliases name the usual ones, so a route's signature says who may call it:
 `EditableEntry` (edit), `ReviewableEntry` (approve), …"""
@@ -14,10 +18,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from api.access import Principal, entry_facts
+from api.access import Principal, entry_facts, may_see_hold
 from api.access.policy import (
     POLICY,
     RELATION_ROLES,
@@ -34,10 +38,12 @@ from api.db import ReadSession
 from api.entries import repository
 from api.errors import Conflict, NotFound
 from api.models import Entry
+from api.safety import repository as safety_repository
+from api.safety.holds import SubmissionGuard, guard_for
 
 EntryId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 WORKFLOW_ACTIONS = ("submit", "publish", "approve", "request_changes", "reject", "retract",
-                    "restore")  # fmt: skip
+                    "restore", "release_hold", "return_hold")  # fmt: skip
 
 
 class EntryNotFound(NotFound):
@@ -118,6 +124,44 @@ class EntryFor:
         return entry
 
 
+def held_or_visible_entry(
+    entry_id: EntryId, session: ReadSession, principal: CurrentPrincipal
+) -> Entry:
+    """A visible entry, or a held one the caller may act on as a curator."""
+    entry = repository.get_visible_entry(session, principal, entry_id)
+    if entry is None:
+        held = safety_repository.get_held_entry(session, entry_id)
+        if held is None or not may_see_hold(principal, entry_facts(held)):
+            raise EntryNotFound()
+        entry = held
+    return entry
+
+
+class HoldFor(EntryFor):
+    """Dependency: like `EntryFor`, reaching held entries through the hold capacity."""
+
+    def __call__(
+        self, entry_id: EntryId, session: ReadSession, principal: CurrentPrincipal
+    ) -> Entry:
+        entry = held_or_visible_entry(entry_id, session, principal)
+        check_action(session, principal, entry, self.action)
+        return entry
+
+
+def submission_guard(request: Request) -> SubmissionGuard:
+    return guard_for(
+        request.app.state.vocabularies,
+        small_cell_k=request.app.state.settings.small_cell_k,
+    )
+
+
+def small_cell_k_of(request: Request) -> int:
+    """The node's small-cell threshold, for views (`OFFRAMP_SMALL_CELL_K`)."""
+    k: int = request.app.state.settings.small_cell_k
+    return k
+
+
+SafetyGuard = Annotated[SubmissionGuard, Depends(submission_guard)]
 EditableEntry = Annotated[Entry, Depends(EntryFor("edit"))]
 DeletableEntry = Annotated[Entry, Depends(EntryFor("delete"))]
 ReviewableEntry = Annotated[Entry, Depends(EntryFor("approve"))]

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.access import Principal, visible_clause, visible_or_listed_clause
+from api.access import (
+    Principal,
+    organization_known_clause,
+    visible_clause,
+    visible_or_listed_clause,
+)
 from api.models import Entry, EntryRevision, Organization
 
 
@@ -50,8 +55,9 @@ def list_visible_entries(
     if filters.status:
         query = query.where(Entry.status.in_(filters.status))
     if filters.organization:
+        # Only entries whose organization the caller may know match its name.
         query = query.join(Organization, Organization.id == Entry.organization_id).where(
-            Organization.slug.in_(filters.organization)
+            Organization.slug.in_(filters.organization), organization_known_clause(principal)
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(

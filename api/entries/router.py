@@ -18,7 +18,14 @@ from api.auth.dependencies import CurrentPrincipal, Publisher
 from api.bounds import RevisionNumber
 from api.db import ReadSession, WriteSession
 from api.entries import repository, service
-from api.entries.dependencies import DeletableEntry, EditableEntry, EntryOrStub, VisibleEntry
+from api.entries.dependencies import (
+    DeletableEntry,
+    EditableEntry,
+    EntryOrStub,
+    SafetyGuard,
+    VisibleEntry,
+    small_cell_k_of,
+)
 from api.entries.schemas import (
     EntryCreate,
     EntryPage,
@@ -50,7 +57,7 @@ def create_entry(
     entry = service.create_entry(session, principal=principal, data=data, registry=registry)
     _etag(response, entry.version)
     response.headers["Location"] = f"/v1/entries/{entry.id}"
-    return entry_read(session, entry, principal, registry)
+    return entry_read(session, entry, principal, registry, small_cell_k=small_cell_k_of(request))
 
 
 @router.get("", summary="List the entries visible to the caller")
@@ -83,11 +90,14 @@ def get_entry(
     session: ReadSession,
     principal: CurrentPrincipal,
 ) -> EntryRead:
-    if access_to(principal, entry).stub:
-        return entry_read(session, entry, principal, registry_of(request))
+    view = entry_read(
+        session, entry, principal, registry_of(request), small_cell_k=small_cell_k_of(request)
+    )
+    if view.restricted:
+        return view  # a listed entry's public stub: nothing was read
     record_read(request.app.state.session_factory, principal=principal, entry=entry)
     _etag(response, entry.version)
-    return entry_read(session, entry, principal, registry_of(request))
+    return view
 
 
 @router.patch(
@@ -101,14 +111,21 @@ def update_entry(
     response: Response,
     session: WriteSession,
     principal: CurrentPrincipal,
+    guard: SafetyGuard,
     if_match: Annotated[str | None, Header()] = None,
 ) -> EntryRead:
     registry = registry_of(request)
     service.update_entry(
-        session, principal=principal, entry=entry, data=data, if_match=if_match, registry=registry
+        session,
+        principal=principal,
+        entry=entry,
+        data=data,
+        if_match=if_match,
+        registry=registry,
+        guard=guard,
     )
     _etag(response, entry.version)
-    return entry_read(session, entry, principal, registry)
+    return entry_read(session, entry, principal, registry, small_cell_k=small_cell_k_of(request))
 
 
 @router.delete(
@@ -139,7 +156,16 @@ def list_revisions(
 
 @router.get("/{entry_id}/revisions/{number}", responses=problem_responses(401, 403, 404, 422))
 def get_revision(
-    entry: VisibleEntry, number: RevisionNumber, session: ReadSession, principal: CurrentPrincipal
+    entry: VisibleEntry,
+    number: RevisionNumber,
+    request: Request,
+    session: ReadSession,
+    principal: CurrentPrincipal,
 ) -> RevisionRead:
     revision = service.readable_revision(session, principal=principal, entry=entry, number=number)
-    return revision_read(revision, access_to(principal, entry))
+    return revision_read(
+        revision,
+        access_to(principal, entry),
+        registry_of(request),
+        small_cell_k=small_cell_k_of(request),
+    )

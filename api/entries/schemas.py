@@ -10,7 +10,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from api.safety import guidance
+
 Visibility = Literal["public", "network", "partners", "private"]
+OrganizationDisplay = Literal["named", "network", "partners"]
+
+VISIBILITY_HELP = guidance.openapi(
+    guidance.VISIBILITY, "Who will read the entry. " + guidance.text(guidance.WHAT_NOT_TO_INCLUDE)
+)
+SHARED_WITH_HELP = guidance.text(guidance.SHARED_WITH)
+ORGANIZATION_DISPLAY_HELP = guidance.openapi(
+    guidance.ORGANIZATION_DISPLAY, "Who learns which organization published the entry."
+)
+INTERNAL_NOTES_HELP = guidance.text(guidance.INTERNAL_NOTES)
 
 
 def _no_nul(value: Any, path: str = "") -> list[str]:
@@ -73,18 +85,19 @@ class _EntryFields(_NoNul):
     indicators: Annotated[list[IndicatorIn], Field(max_length=100)] = []
     links: Annotated[list[Link], Field(max_length=50)] = []
     license: Annotated[str, StringConstraints(max_length=64)] | None = None
-    visibility: Visibility = "private"
-    shared_with: Annotated[list[Code], Field(max_length=50)] = []
+    visibility: Visibility = Field(default="private", description=VISIBILITY_HELP)
+    shared_with: Annotated[list[Code], Field(max_length=50, description=SHARED_WITH_HELP)] = []
     listed: bool = Field(
         default=False,
         description="Reveal that this restricted entry exists: its title, kind, organization, "
         "regions and program types become public, its content does not; readers may then "
         "ask you for access",
     )
+    organization_display: OrganizationDisplay = Field(
+        default="named", description=ORGANIZATION_DISPLAY_HELP
+    )
     internal_notes: Annotated[str, StringConstraints(max_length=5_000)] = Field(
-        default="",
-        description="Notes for your organization and the curators reviewing the entry "
-        "(e.g. why a figure is rounded); never shown to readers",
+        default="", description=INTERNAL_NOTES_HELP
     )
 
 
@@ -124,32 +137,49 @@ class EntryUpdate(_NoNul):
     indicators: Annotated[list[IndicatorIn], Field(max_length=100)] | None = None
     links: Annotated[list[Link], Field(max_length=50)] | None = None
     license: Annotated[str, StringConstraints(max_length=64)] | None = None
-    visibility: Visibility | None = None
-    shared_with: Annotated[list[Code], Field(max_length=50)] | None = None
+    visibility: Visibility | None = Field(default=None, description=VISIBILITY_HELP)
+    shared_with: Annotated[list[Code], Field(max_length=50)] | None = Field(
+        default=None, description=SHARED_WITH_HELP
+    )
     listed: bool | None = None
-    internal_notes: Annotated[str, StringConstraints(max_length=5_000)] | None = None
+    organization_display: OrganizationDisplay | None = Field(
+        default=None, description=ORGANIZATION_DISPLAY_HELP
+    )
+    internal_notes: Annotated[str, StringConstraints(max_length=5_000)] | None = Field(
+        default=None, description=INTERNAL_NOTES_HELP
+    )
     comment: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
         default=None, description="What changed and why (your organization and reviewers only)"
     )
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> EntryUpdate:
-        for name in ("kind", "title", "language", "visibility", "listed"):
+        for name in ("kind", "title", "language", "visibility", "listed", "organization_display"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
 
 
 class OrganizationRef(BaseModel):
-    slug: str
+    """The organization behind an entry — or, to a caller who may not know it
+    (`organization_display`), `{"slug": null, "name": "A member organization",
+    "hidden": true}`."""
+
+    slug: str | None
     name: str
+    hidden: bool = False
 
 
 class IndicatorRead(BaseModel):
     code: str
     label: str | None
     unit: str | None
-    value: float
+    value: float | None = Field(
+        description="null when computed on fewer people than the node's threshold "
+        "(shown to the owner organization only)"
+    )
+    display: str = Field(description='The value as text, or "< k" for a small cell')
+    suppressed: bool = False
     note: str | None
 
 
@@ -185,6 +215,7 @@ class EntrySummary(BaseModel):
     program_types: list[str]
     regions: list[str]
     visibility: Visibility
+    organization_display: OrganizationDisplay = "named"
     status: str
     version: int
     published_at: datetime | None
@@ -231,13 +262,16 @@ class EntryRead(EntrySummary):
         description="The visibility asked for while under review (owner and reviewers only)",
     )
     internal_notes: str | None = Field(
-        default=None, description="Owner's notes for reviewers (owner and reviewers only)"
+        default=None,
+        description="Owner's notes for reviewers (owner and reviewers only). "
+        + INTERNAL_NOTES_HELP,
     )
     tags: list[str] = Field(description="Curator tags")
     featured: bool
     retracted_at: datetime | None
     retraction_reason: str | None = Field(
-        description="Why it was retracted (owner and curators only)"
+        description="Why it was retracted (owner and curators only); for `safety`, the "
+        "detail is for curators of other organizations only"
     )
 
 

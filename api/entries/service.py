@@ -9,7 +9,11 @@ tags follow status, visibility and partners through the session hook in
 Live content vs. working revision: for an entry that was never published, the
 live row *is* the working copy. Once published, content edits are saved as a new
 revision and go live only when that revision is published, so readers keep seeing
-the published text meanwhile. Visibility and partner changes apply at once."""
+the published text meanwhile. Visibility and partner changes apply at once — except
+sharing a published entry with organizations that could not read it, when the
+sensitive-data guard finds something in the published content: that change then
+waits in the new revision, to be published (and held for a curator) like a
+submission."""
 
 from __future__ import annotations
 
@@ -38,6 +42,9 @@ from api.errors import (
 )
 from api.models import Entry, EntryRevision, IndicatorValue
 from api.models.base import utcnow
+from api.safety import holds
+from api.safety.guard import Finding
+from api.safety.holds import SubmissionGuard, withdraw
 from api.vocabularies.registry import VocabularyRegistry
 
 CONTENT_FIELDS = (
@@ -60,7 +67,7 @@ CONTENT_FIELDS = (
     "license",
     "internal_notes",
 )
-SHARING_FIELDS = ("visibility", "shared_with", "listed")
+SHARING_FIELDS = ("visibility", "shared_with", "listed", "organization_display")
 
 
 def new_entry_id() -> str:
@@ -96,6 +103,7 @@ def snapshot(entry: Entry, indicators: list[dict[str, Any]]) -> dict[str, Any]:
     content["visibility"] = entry.visibility
     content["shared_with"] = [p.slug for p in entry.partners]
     content["listed"] = bool(entry.listed)
+    content["organization_display"] = entry.organization_display
     return content
 
 
@@ -208,6 +216,7 @@ def update_entry(
     data: EntryUpdate,
     if_match: str | None,
     registry: VocabularyRegistry,
+    guard: SubmissionGuard,
 ) -> Entry:
     check_if_match(entry, if_match)
     fields = set(data.model_fields_set) - {"comment"}
@@ -240,11 +249,19 @@ def update_entry(
     if partners is not None:
         content["shared_with"] = [p.slug for p in partners]
 
+    deferred = _sharing_deferred(session, entry, values.get("visibility"), partners, guard)
     sharing_changed = False
+    # Who may learn the organization applies at once, either way: hiding it must
+    # not wait, and naming it again is the owner's call alone.
+    display = values.get("organization_display")
+    if display is not None and display != entry.organization_display:
+        entry.organization_display = display
+        sharing_changed = True
     # Once published, widening into public/network waits for review (it lives in the
     # new revision only); narrowing or sharing with partners applies at once.
     if (
         "visibility" in values
+        and not deferred
         and values["visibility"] != entry.visibility
         and (
             entry.published_revision is None
@@ -253,7 +270,11 @@ def update_entry(
     ):
         entry.visibility = values["visibility"]
         sharing_changed = True
-    if partners is not None and [p.id for p in partners] != [p.id for p in entry.partners]:
+    if (
+        partners is not None
+        and not deferred
+        and [p.id for p in partners] != [p.id for p in entry.partners]
+    ):
         entry.partners = partners
         sharing_changed = True
     if "listed" in values and values["listed"] != entry.listed:
@@ -265,7 +286,9 @@ def update_entry(
     entry.working_revision = number
     if entry.review_status == "rejected":
         entry.review_status = None
-    if entry.requested_visibility is not None and "visibility" in values:
+    # Changing a held submission withdraws it; submitting again scans again.
+    withdrawn = withdraw(entry)
+    if not withdrawn and entry.requested_visibility is not None and "visibility" in values:
         # The visibility asked for changed while curators look at it (changes were
         # requested): they keep the review only if it still needs them.
         wanted = values["visibility"]
@@ -275,6 +298,8 @@ def update_entry(
     _append_revision(
         session, entry, principal=principal, number=number, comment=data.comment, content=content
     )
+    if deferred:
+        holds.record_scan(session, entry, number, deferred)
     if sharing_changed:
         record_event(
             session,
@@ -285,6 +310,7 @@ def update_entry(
                 "visibility": entry.visibility,
                 "shared_with": content["shared_with"],
                 "listed": entry.listed,
+                "organization_display": entry.organization_display,
             },
         )
     record_event(
@@ -295,6 +321,26 @@ def update_entry(
         details={"revision": number, "fields": sorted(fields)},
     )
     return entry
+
+
+def _sharing_deferred(
+    session: Session,
+    entry: Entry,
+    visibility: str | None,
+    partners: list[Any] | None,
+    guard: SubmissionGuard,
+) -> list[Finding]:
+    """The guard's findings in the published content when this change would show it
+    to organizations that could not read it (a published private entry shared with
+    partners, or partners added) — then the change waits; else nothing."""
+    if entry.published_revision is None or (visibility or entry.visibility) != "partners":
+        return []
+    before = {p.id for p in entry.partners} if entry.visibility == "partners" else set()
+    after = {p.id for p in partners} if partners is not None else {p.id for p in entry.partners}
+    if after <= before:
+        return []
+    live = repository.get_revision(session, entry.id, entry.published_revision)
+    return holds.sharing_findings(session, entry, live.content, guard) if live else []
 
 
 def _working_content(session: Session, entry: Entry) -> dict[str, Any]:
@@ -367,6 +413,7 @@ def insert_entry(
     content["visibility"] = values["visibility"]
     content["shared_with"] = [p.slug for p in partners]
     content["listed"] = bool(values.get("listed", False))
+    content["organization_display"] = values.get("organization_display", "named")
     session.add(
         EntryRevision(
             entry_id=entry_id,

@@ -1,13 +1,20 @@
 """Turning entry and revision rows into response bodies: what each caller is shown.
 
-Every view goes through two steps owned elsewhere, in this order:
+Every view goes through these steps, the decisions owned elsewhere, in this order:
 1. *which content* — the live row, except for a reviewer outside the live
    version's audience, who is shown the revision under review (a curator
    reviewing a private entry's widening never sees the private live text);
 2. *which fields* — `api.access.redact` removes owner-only and reviewer-only
-   fields for everyone else.
+   fields for everyone else;
+3. *which organization* — `api.access.organization_shown`: the organization, or
+   "A member organization" to a caller who may not know it;
+4. *which indicator values* — `api.safety.protect_indicators`: anyone but the
+   owner sees a value computed on fewer than k people as "< k", without its note
+   (entry, revisions, and diffs, which compare revisions as shown).
 Views never decide readability: their callers loaded the entry through the
-visibility rule, and revisions are filtered by `may_read_revision`."""
+visibility rule, and revisions are filtered by `may_read_revision`. A new
+surface that renders entries (an export, a feed, federation) renders them
+through these functions and so inherits all four steps."""
 
 from __future__ import annotations
 
@@ -17,7 +24,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.access import EntryAccess, Principal, access_to, entry_facts, redact
+from api.access import (
+    EntryAccess,
+    Principal,
+    access_to,
+    entry_facts,
+    organization_shown,
+    redact,
+)
 from api.access.rule import shown_revision
 from api.attachments.service import list_attachments
 from api.entries import repository
@@ -31,8 +45,10 @@ from api.entries.schemas import (
     RevisionRead,
     RevisionSummary,
 )
-from api.models import Attachment, Entry, EntryRevision
+from api.models import Attachment, Entry, EntryRevision, Organization
 from api.rendering import render_markdown
+from api.safety import guidance
+from api.safety.small_cells import Indicator, protect_indicators
 from api.vocabularies.registry import VocabularyRegistry
 
 SUMMARY_CONTENT = ("kind", "title", "summary", "language", "program_types", "regions")
@@ -60,17 +76,32 @@ def _summary_fields(entry: Entry, content: Mapping[str, Any] | None) -> dict[str
     return fields
 
 
+def organization_ref(organization: Organization | None) -> OrganizationRef:
+    """How an organization is named to a caller: itself, or hidden (None)."""
+    if organization is None:
+        return OrganizationRef(
+            slug=None, name=guidance.text(guidance.HIDDEN_ORGANIZATION), hidden=True
+        )
+    return OrganizationRef(slug=organization.slug, name=organization.name)
+
+
 def summary_of(session: Session, entry: Entry, principal: Principal) -> EntrySummary:
     access = access_to(principal, entry)
+    organization = organization_ref(organization_shown(principal, entry))
     if access.stub:
-        return _stub(entry)
-    return _summary(entry, _summary_fields(entry, shown_content(session, entry, access)))
+        return _stub(entry, organization)
+    return _summary(
+        entry, _summary_fields(entry, shown_content(session, entry, access)), organization
+    )
 
 
-def _summary(entry: Entry, fields: Mapping[str, Any]) -> EntrySummary:
+def _summary(
+    entry: Entry, fields: Mapping[str, Any], organization: OrganizationRef
+) -> EntrySummary:
     return EntrySummary(
         id=entry.id,
-        organization=OrganizationRef(slug=entry.organization.slug, name=entry.organization.name),
+        organization=organization,
+        organization_display=entry.organization_display,
         status=entry.status,
         version=entry.version,
         published_at=entry.published_at,
@@ -81,11 +112,11 @@ def _summary(entry: Entry, fields: Mapping[str, Any]) -> EntrySummary:
     )
 
 
-def _stub(entry: Entry) -> EntrySummary:
-    """The public stub of a listed entry: who, what kind, where, which program types —
-    never its summary, body, indicators or attachments."""
+def _stub(entry: Entry, organization: OrganizationRef) -> EntrySummary:
+    """The public stub of a listed entry: who (as the caller may know it), what kind,
+    where, which program types — never its summary, body, indicators or attachments."""
     fields = _summary_fields(entry, None) | {"summary": ""}
-    return _summary(entry, fields).model_copy(
+    return _summary(entry, fields, organization).model_copy(
         update={
             "restricted": True,
             "version": 0,
@@ -107,21 +138,33 @@ def attachment_of(attachment: Attachment) -> AttachmentRead:
 
 
 def _indicators(
-    registry: VocabularyRegistry, items: Sequence[Mapping[str, Any]]
+    registry: VocabularyRegistry,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    owner: bool,
+    small_cell_k: int,
 ) -> list[IndicatorRead]:
-    indicators = []
-    for item in items:
-        term = registry.get("indicator", item["code"])
-        indicators.append(
-            IndicatorRead(
-                code=item["code"],
-                label=term.label if term else None,
-                unit=term.unit if term else None,
-                value=item["value"],
-                note=item.get("note"),
-            )
+    terms = [registry.get("indicator", item["code"]) for item in items]
+    shown = protect_indicators(
+        [
+            Indicator(item["code"], item["value"], term.unit if term else None, item.get("note"))
+            for item, term in zip(items, terms, strict=True)
+        ],
+        k=small_cell_k,
+        viewer_is_owner=owner,
+    )
+    return [
+        IndicatorRead(
+            code=item.code,
+            label=term.label if term else None,
+            unit=item.unit,
+            value=item.value,
+            display=item.display,
+            suppressed=item.suppressed,
+            note=item.note,
         )
-    return indicators
+        for item, term in zip(shown, terms, strict=True)
+    ]
 
 
 def _date(value: Any) -> date | None:
@@ -129,12 +172,18 @@ def _date(value: Any) -> date | None:
 
 
 def entry_read(
-    session: Session, entry: Entry, principal: Principal, registry: VocabularyRegistry
+    session: Session,
+    entry: Entry,
+    principal: Principal,
+    registry: VocabularyRegistry,
+    *,
+    small_cell_k: int,
 ) -> EntryRead:
     access = access_to(principal, entry)
     if access.stub:
+        organization = organization_ref(organization_shown(principal, entry))
         return EntryRead(
-            **_stub(entry).model_dump(),
+            **_stub(entry, organization).model_dump(),
             body="", body_html="", authors=[], settings=[], target_populations=[], actors=[],
             evaluation_design=None, evidence_level=None, period_start=None, period_end=None,
             indicators=[], attachments=[], links=[], license=None, shared_with=None,
@@ -171,7 +220,11 @@ def entry_read(
         else None
     )
     fields: dict[str, Any] = {
-        **_summary(entry, _summary_fields(entry, content)).model_dump(),
+        **_summary(
+            entry,
+            _summary_fields(entry, content),
+            organization_ref(organization_shown(principal, entry)),
+        ).model_dump(),
         "body": source["body"],
         "body_html": render_markdown(source["body"]),
         "authors": list(source["authors"]),
@@ -182,7 +235,9 @@ def entry_read(
         "evidence_level": source["evidence_level"],
         "period_start": _date(source["period_start"]),
         "period_end": _date(source["period_end"]),
-        "indicators": _indicators(registry, source["indicators"]),
+        "indicators": _indicators(
+            registry, source["indicators"], owner=access.owner, small_cell_k=small_cell_k
+        ),
         "attachments": [attachment_of(a) for a in list_attachments(session, entry.id)],
         "links": list(source["links"]),
         "license": source["license"],
@@ -214,13 +269,40 @@ def revision_summary(revision: EntryRevision, access: EntryAccess) -> RevisionSu
     return RevisionSummary(**redact(fields, access, null=True))
 
 
-def revision_content(revision: EntryRevision, access: EntryAccess) -> dict[str, Any]:
-    """A revision's snapshot as the caller may see it (owner-only fields removed)."""
-    return redact(revision.content, access)
+def revision_content(
+    revision: EntryRevision,
+    access: EntryAccess,
+    registry: VocabularyRegistry,
+    *,
+    small_cell_k: int,
+) -> dict[str, Any]:
+    """A revision's snapshot as the caller may see it: owner-only fields removed, and
+    small-cell indicators shown as "< k" to anyone but the owner."""
+    content = redact(revision.content, access)
+    if not access.owner and content.get("indicators"):
+        content["indicators"] = [
+            {"code": shown.code, "value": None, "note": None, "display": shown.display,
+             "suppressed": True}
+            if shown.suppressed
+            else raw
+            for raw, shown in zip(
+                content["indicators"],
+                _indicators(registry, content["indicators"], owner=False,
+                            small_cell_k=small_cell_k),
+                strict=True,
+            )
+        ]  # fmt: skip
+    return content
 
 
-def revision_read(revision: EntryRevision, access: EntryAccess) -> RevisionRead:
+def revision_read(
+    revision: EntryRevision,
+    access: EntryAccess,
+    registry: VocabularyRegistry,
+    *,
+    small_cell_k: int,
+) -> RevisionRead:
     return RevisionRead(
         **revision_summary(revision, access).model_dump(),
-        content=revision_content(revision, access),
+        content=revision_content(revision, access, registry, small_cell_k=small_cell_k),
     )

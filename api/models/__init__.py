@@ -12,6 +12,7 @@ from api.models.curation import (
     ReviewComment,
 )
 from api.models.entry import (
+    ORGANIZATION_DISPLAYS,
     STATUSES,
     VISIBILITIES,
     Entry,
@@ -24,9 +25,12 @@ from api.models.entry import (
 from api.models.identity import ApiClient, IdentityProvider, WebSession
 from api.models.organization import ROLES, Account, Membership, Organization
 from api.models.outbox import SearchOutbox, SearchReindex, SearchReindexJournal
+from api.models.safety import FINDING_STATUSES, SafetyFinding
 from api.models.vocabulary import VocabularyTerm
 
 __all__ = [
+    "FINDING_STATUSES",
+    "ORGANIZATION_DISPLAYS",
     "REQUEST_STATUSES",
     "ROLES",
     "STATUSES",
@@ -52,6 +56,7 @@ __all__ = [
     "Organization",
     "PublishedRevisionIsImmutable",
     "ReviewComment",
+    "SafetyFinding",
     "SearchOutbox",
     "SearchReindex",
     "SearchReindexJournal",

@@ -28,6 +28,9 @@ class EntryTransition(Base):
     actor_account_id: Mapped[int | None] = mapped_column(Integer)
     actor_organization_id: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
+    # The retraction reason of a `retract` step: a `safety` retraction's comment is
+    # for curators only (api.access.redaction.shows_safety_detail).
+    reason: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

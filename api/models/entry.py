@@ -36,7 +36,11 @@ from api.models.base import Base, UTCDateTime, utcnow
 from api.models.organization import Organization
 
 VISIBILITIES = ("public", "network", "partners", "private")
-STATUSES = ("draft", "submitted", "changes_requested", "published", "rejected", "retracted")
+# `held`: submitted with sensitive-data findings, waiting for a curator (api.safety.holds).
+STATUSES = (
+    "draft", "submitted", "held", "changes_requested", "published", "rejected", "retracted"
+)  # fmt: skip
+ORGANIZATION_DISPLAYS = ("named", "network", "partners")
 
 
 class Entry(Base):
@@ -44,6 +48,9 @@ class Entry(Base):
     __table_args__ = (
         CheckConstraint(f"visibility IN {VISIBILITIES!r}", name="visibility"),
         CheckConstraint(f"status IN {STATUSES!r}", name="status"),
+        CheckConstraint(
+            f"organization_display IN {ORGANIZATION_DISPLAYS!r}", name="organization_display"
+        ),
         UniqueConstraint("origin_node", "origin_id"),
         Index("ix_entry_organization_status", "organization_id", "status"),
     )
@@ -70,6 +77,10 @@ class Entry(Base):
     # For the owner organization and the curators reviewing it only (api.access.redaction).
     internal_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     visibility: Mapped[str] = mapped_column(String(16))
+    # Who may learn which organization published it (api.access.redaction.knows_organization).
+    organization_display: Mapped[str] = mapped_column(
+        String(16), default="named", server_default="named"
+    )
     status: Mapped[str] = mapped_column(String(24), index=True)
     version: Mapped[int] = mapped_column(Integer)
     working_revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -83,7 +94,7 @@ class Entry(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Review of the working revision of an already published entry (its own status
-    # stays "published" meanwhile): submitted | changes_requested | rejected.
+    # stays "published" meanwhile): submitted | held | changes_requested | rejected.
     review_status: Mapped[str | None] = mapped_column(String(24))
     # The visibility the entry asks for while under review (may be wider than the live one).
     requested_visibility: Mapped[str | None] = mapped_column(String(16))

@@ -4,7 +4,9 @@
 - `ManagedOrganization` - its own admins and curators, and node admins, manage its
   members (which roles each may grant is `api.access.policy.may_grant`);
 - `EditableOrganization` - its own admins, curators and node admins edit its
-  name and country."""
+  name and country;
+- `ReadAuditOrganization` - its own admins and publishers, and node admins, see
+  who read its non-public entries (`api.readlog`)."""
 
 from __future__ import annotations
 
@@ -64,3 +66,23 @@ def editable_organization(
 
 ManagedOrganization = Annotated[Organization, Depends(managed_organization)]
 EditableOrganization = Annotated[Organization, Depends(editable_organization)]
+
+
+def read_audit_organization(
+    organization: OrganizationBySlug, principal: CurrentPrincipal
+) -> Organization:
+    require_signed_in(principal)
+    own = principal.organization_id == organization.id and (
+        principal.has_role("admin") or principal.has_role("publisher")
+    )
+    if not (own or principal.node_admin):
+        raise refusal(
+            principal,
+            "admin",
+            "Only this organization's admins and publishers (or node admins) see who read "
+            "its entries.",
+        )
+    return organization
+
+
+ReadAuditOrganization = Annotated[Organization, Depends(read_audit_organization)]

@@ -2,7 +2,9 @@
 
 Owns running the detectors over an entry's fields (title, summary, body,
 indicator notes, `attachments[<id>]` for extracted attachment text…), settling
-overlaps between detectors, and masking. It does not decide what a finding does
+overlaps between detectors, and masking. Besides identifiers of people, a caller
+may pass `hidden_terms` — the name and slug of an organization that publishes
+with its name hidden — found as `organization_name`. It does not decide what a finding does
 to a submission (the workflow does) and performs no I/O: no database, no
 network, no logging.
 
@@ -26,8 +28,10 @@ with `phonenumbers` for telephone numbers, are measured instead
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from api.safety.contact import find_emails, find_phone_numbers
@@ -59,8 +63,13 @@ LABELS: dict[str, str] = {
     "phone": "phone number",
     "address": "street address",
     "participant_name": "name of a participant",
+    "organization_name": "name of the organization (published hidden)",
+    "small_cell": "indicator computed on too few people",
 }
+ORGANIZATION_NAME = "organization_name"
+SMALL_CELL = "small_cell"
 _MASKS = {
+    "organization_name": "[organization]",
     "email": "[email]",
     "coordinates": "[coordinates]",
     "date_of_birth": "[date of birth]",
@@ -90,10 +99,29 @@ class Finding:
         return {**asdict(self), "label": self.label}
 
 
-def scan_text(text: str) -> list[tuple[str, int, int]]:
+def find_terms(text: str, terms: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """Spans of `terms` in `text`: whole words, any case, spaces and hyphens alike
+    ("sahel-pathways" finds "Sahel Pathways")."""
+    for term in terms:
+        words = [re.escape(w) for w in re.split(r"[\s\-_]+", term.strip()) if w]
+        if not words:
+            continue
+        pattern = r"(?<!\w)" + r"[\s\-_]+".join(words) + r"(?!\w)"
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            yield match.span()
+
+
+def _detectors(hidden_terms: Sequence[str]) -> Mapping[str, Detector]:
+    if not hidden_terms:
+        return DETECTORS
+    # First: an organization's name is reported as such, not as a person's.
+    return {ORGANIZATION_NAME: partial(find_terms, terms=tuple(hidden_terms)), **DETECTORS}
+
+
+def scan_text(text: str, *, hidden_terms: Sequence[str] = ()) -> list[tuple[str, int, int]]:
     """(detector, start, end) of every identifier in `text`, in reading order, never overlapping."""
     claimed: list[tuple[int, int, str]] = []  # kept sorted, never overlapping
-    for name, detector in DETECTORS.items():
+    for name, detector in _detectors(hidden_terms).items():
         for start, end in _merged(detector(text)):
             at = bisect.bisect_left(claimed, (start, end, name))
             if start >= end:
@@ -106,13 +134,16 @@ def scan_text(text: str) -> list[tuple[str, int, int]]:
     return [(name, start, end) for start, end, name in claimed]
 
 
-def scan_fields(fields: Mapping[str, str | None]) -> list[Finding]:
-    """Findings field by field, in the order of `fields` then of the text; empty fields skipped."""
+def scan_fields(
+    fields: Mapping[str, str | None], *, hidden_terms: Sequence[str] = ()
+) -> list[Finding]:
+    """Findings field by field, in the order of `fields` then of the text; empty fields
+    skipped. `hidden_terms`: names that must not appear (`organization_name`)."""
     findings: list[Finding] = []
     for field, text in fields.items():
         if not text:
             continue
-        hits = scan_text(text)
+        hits = scan_text(text, hidden_terms=hidden_terms)
         findings.extend(
             Finding(field, detector, start, end, _snippet(text, start, end, hits))
             for detector, start, end in hits

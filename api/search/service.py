@@ -1,7 +1,9 @@
 """Search use case: validate the request, build the engine query, map the answer.
 
 Visibility is the caller's reader tags from `api.access`, passed into the engine
-query, so hits, totals, facet counts and highlights all respect it. Every facet
+query, so hits, totals, facet counts and highlights all respect it. A hit whose
+document carries no organization (published with it hidden, see
+`indexer.documents`) is named per caller by `api.access.organization_shown`. Every facet
 value is checked against its vocabulary (or the organization directory) before
 it reaches an engine; unknown ones are a 422 naming the parameter."""
 
@@ -13,10 +15,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.access import Principal, search_filter_tags
+from api.access import Principal, organization_shown, search_filter_tags
 from api.entries.schemas import OrganizationRef
+from api.entries.views import organization_ref
 from api.errors import FieldError, ServiceUnavailable, ValidationFailed
-from api.models import Organization
+from api.models import Entry, Organization
 from api.search.schemas import SearchHit, SearchResponse
 from api.vocabularies.registry import VocabularyRegistry
 from indexer.backends.base import FACETS, BackendError, SearchBackend, SearchQuery
@@ -111,6 +114,17 @@ def _check_filters(
     return checked
 
 
+def _hidden_organizations(
+    session_factory: sessionmaker[Session], principal: Principal, entry_ids: Sequence[str]
+) -> dict[str, OrganizationRef]:
+    """How each hit indexed without its organization names it for this caller."""
+    if not entry_ids:
+        return {}
+    with session_factory() as session:
+        entries = session.scalars(select(Entry).where(Entry.id.in_(entry_ids)))
+        return {e.id: organization_ref(organization_shown(principal, e)) for e in entries}
+
+
 def search_entries(
     session_factory: sessionmaker[Session],
     *,
@@ -146,6 +160,11 @@ def search_entries(
         result = backend.search(query)
     except BackendError as exc:
         raise ServiceUnavailable("Search is temporarily unavailable; try again shortly.") from exc
+    unnamed = _hidden_organizations(
+        session_factory,
+        principal,
+        [hit.id for hit in result.hits if not hit.document.get("organization")],
+    )
     hits = []
     for hit in result.hits:
         doc = hit.document
@@ -158,9 +177,10 @@ def search_entries(
                 title=doc.get("title", ""),
                 summary=doc.get("summary", ""),
                 organization=OrganizationRef(
-                    slug=(doc.get("organization") or [""])[0],
-                    name=doc.get("organization_name", ""),
-                ),
+                    slug=doc["organization"][0], name=doc.get("organization_name", "")
+                )
+                if doc.get("organization")
+                else unnamed.get(hit.id, organization_ref(None)),
                 regions=list(doc.get("display_regions") or []),
                 program_types=list(doc.get("program_type") or []),
                 published_at=date.fromisoformat(published) if published else None,

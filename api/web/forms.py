@@ -122,7 +122,11 @@ def form_from_entry(entry: EntryRead) -> EntryForm:
         },
         lines={"authors": "\n".join(entry.authors)},
         indicators=[
-            {"code": item.code, "value": _number(item.value), "note": item.note or ""}
+            {
+                "code": item.code,
+                "value": "" if item.value is None else _number(item.value),
+                "note": item.note or "",
+            }
             for item in entry.indicators
         ],
     )

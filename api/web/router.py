@@ -183,7 +183,9 @@ def entry(entry_id: str, page: Page, request: Request, session: ReadSession) -> 
     if found is None:
         raise EntryNotFound()
     record_read(request.app.state.session_factory, principal=page.principal, entry=found)
-    view = entry_read(session, found, page.principal, page.registry)
+    view = entry_read(
+        session, found, page.principal, page.registry, small_cell_k=_settings(request).small_cell_k
+    )
     revisions = entries_service.readable_revisions(session, principal=page.principal, entry=found)
     access = access_to(page.principal, found)
     return render(

@@ -236,8 +236,8 @@ class TestRetraction:
         reader = member_token(app, "ngo-b", "reader", person="bo")
         missing_reason = post(client, f"{url}/retract", curator)
         assert missing_reason.status_code == 422
-        retracted = post(client, f"{url}/retract", curator, reason="safety_risk",
-                         comment="Names visible in annex")  # fmt: skip
+        retracted = post(client, f"{url}/retract", curator, reason="factual_error",
+                         comment="Figures wrong in annex")  # fmt: skip
         assert retracted.json()["status"] == "retracted"
         for token in (None, reader):
             assert client.get(url, headers=bearer(token)).status_code == 404
@@ -245,7 +245,7 @@ class TestRetraction:
             assert client.get("/v1/search", params={"q": "reintegration"},
                               headers=bearer(token)).json()["total"] == 0  # fmt: skip
         tombstone = client.get(url, headers=bearer(owner)).json()
-        assert tombstone["retraction_reason"] == "safety_risk"
+        assert tombstone["retraction_reason"] == "factual_error"
         assert tombstone["retracted_at"] is not None
         assert client.get(url, headers=bearer(curator)).status_code == 200
         assert client.get(href, headers=bearer(owner)).status_code == 200

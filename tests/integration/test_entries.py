@@ -27,6 +27,8 @@ class TestCreateEntry:
                 "label": "Completion rate",
                 "unit": "percent",
                 "value": 81.5,
+                "display": "81.5",
+                "suppressed": False,
                 "note": None,
             }
         ]

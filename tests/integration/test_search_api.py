@@ -115,7 +115,7 @@ class TestOwnFixtures:
             "program_types", "published_at", "highlights",
         }  # fmt: skip
         assert hit["id"] == entry["id"]
-        assert hit["organization"] == {"slug": "ngo-a", "name": "Ngo-A"}
+        assert hit["organization"] == {"slug": "ngo-a", "name": "Ngo-A", "hidden": False}
         assert hit["regions"] == ["KE"]
         assert "<mark>Reintegration</mark>" in hit["highlights"]["title"]
         assert body["facets"]["region"] == {"001": 1, "002": 1, "202": 1, "014": 1, "KE": 1}

@@ -2,7 +2,9 @@
 
 No I/O: a small model of the workflow (edit, submit, approve, request changes,
 reject, retract, restore; widening waits for review, narrowing and partner
-changes apply at once — README "Curation") produces, after every step, the
+changes apply at once — README "Curation"; a flagged submission is held by the
+sensitive-data guard until a curator releases or returns it, and editing
+withdraws it — README "Safety") produces, after every step, the
 entry's state and its revisions. For every kind of caller, the rule functions of
 `api.access` (which entry, which capacity, which revision, which fields, which
 content) must equal the oracle, which restates SPEC §2 in its own words and
@@ -16,12 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.access import Principal
-from api.access.redaction import OWNER_FIELDS, REVIEW_FIELDS, hidden_fields
+from api.access.redaction import OWNER_FIELDS, REVIEW_FIELDS, hidden_fields, knows_organization
 from api.access.rule import (
     EntryFacts,
     RevisionFacts,
     entry_access,
     may_read_revision,
+    may_see_hold,
     shown_revision,
 )
 
@@ -88,6 +91,7 @@ class Model:
     published_revision: int | None = None
     listed: bool = False
     grants: frozenset[int] = frozenset()  # organizations holding an unexpired grant
+    display: str = "named"  # organization_display
 
     @classmethod
     def new(cls, visibility: str, partners: frozenset[int]) -> Model:
@@ -105,10 +109,17 @@ class Model:
         return self.requested or self.revision(self.working).visibility
 
     def edit(self, visibility: str, partners: frozenset[int]) -> None:
-        if not (self.status in ("draft", "changes_requested") or (
+        if not (self.status in ("draft", "changes_requested", "held") or (
             self.status == "published" and self.review_status != "submitted"
         )):  # fmt: skip
             return
+        withdrawn = self.held
+        if self.status == "held":
+            self.status = "draft"
+        if self.review_status == "held":
+            self.review_status = None
+        if withdrawn:
+            self.requested = None
         self.working += 1
         self.revisions.append(Revision(self.working, visibility, partners))
         self.partners = partners
@@ -132,10 +143,14 @@ class Model:
         self.review_status = None
         self.requested = None
 
+    def _submittable(self) -> bool:
+        return self.status in ("draft", "changes_requested") or (
+            self.status == "published" and self.pending
+            and self.review_status not in ("submitted", "held")
+        )  # fmt: skip
+
     def submit(self) -> None:
-        if not (self.status in ("draft", "changes_requested") or (
-            self.status == "published" and self.pending and self.review_status != "submitted"
-        )):  # fmt: skip
+        if not self._submittable():
             return
         wanted = self.revision(self.working).visibility
         if wanted not in REVIEWED:
@@ -146,6 +161,42 @@ class Model:
         else:
             self.status = "submitted"
         self.requested = wanted
+
+    def submit_flagged(self) -> None:
+        """A submission the guard finds something in: held, unless private."""
+        if not self._submittable():
+            return
+        wanted = self.revision(self.working).visibility
+        if wanted == "private":
+            self._publish_working()
+            return
+        if self.status == "published":
+            self.review_status = "held"
+        else:
+            self.status = "held"
+        self.requested = wanted if wanted in REVIEWED else None
+
+    @property
+    def held(self) -> bool:
+        return "held" in (self.status, self.review_status)
+
+    def release_hold(self) -> None:
+        if not self.held:
+            return
+        if self.revision(self.working).visibility not in REVIEWED:
+            self._publish_working()
+        elif self.status == "published":
+            self.review_status = "submitted"
+        else:
+            self.status = "submitted"
+
+    def return_hold(self) -> None:
+        if not self.held:
+            return
+        if self.status == "published":
+            self.review_status = "changes_requested"
+        else:
+            self.status = "changes_requested"
 
     def _in_review(self) -> bool:
         return self.status == "submitted" or self.review_status == "submitted"
@@ -194,7 +245,7 @@ class Model:
             partner_ids=self.partners, review_status=self.review_status,
             requested_visibility=self.requested, working_revision=self.working,
             published_revision=self.published_revision, grant_ids=self.grants,
-            listed=self.listed,
+            listed=self.listed, organization_display=self.display,
         )  # fmt: skip
 
 
@@ -216,15 +267,15 @@ def is_owner(caller: Caller) -> bool:
     return caller.org == OWNER and caller.reads
 
 
+UNDER_REVIEW = ("submitted", "held", "changes_requested")
+
+
 def reviews(caller: Caller, m: Model) -> bool:
-    """Curators read what is submitted to them (public/network asked) and retracted
-    public/network entries they may restore."""
+    """Curators read what is submitted to them (public/network asked) — held by the
+    guard or not — and retracted public/network entries they may restore."""
     if not (caller.curator and caller.reads):
         return False
-    under_review = m.status in ("submitted", "changes_requested") or m.review_status in (
-        "submitted",
-        "changes_requested",
-    )
+    under_review = m.status in UNDER_REVIEW or m.review_status in UNDER_REVIEW
     if under_review:
         return (m.requested or m.visibility) in REVIEWED
     return m.status == "retracted" and m.visibility in REVIEWED
@@ -256,10 +307,7 @@ def oracle_revision(caller: Caller, m: Model, revision: Revision) -> bool:
         return True
     if not oracle_readable(caller, m):
         return False
-    under_review = m.status in ("submitted", "changes_requested") or m.review_status in (
-        "submitted",
-        "changes_requested",
-    )
+    under_review = m.status in UNDER_REVIEW or m.review_status in UNDER_REVIEW
     if reviews(caller, m) and under_review and revision.number == m.working:
         return True
     return revision.published and audience(caller, revision.visibility, revision.partners)
@@ -273,6 +321,22 @@ def oracle_hidden(caller: Caller, m: Model) -> set[str]:
     return {"shared_with", "pending_revision", *REVIEW_FIELDS}
 
 
+def oracle_knows_organization(caller: Caller, m: Model) -> bool:
+    """Named: every reader. Network: members of the node (not the public, nor a token
+    that reads as the public). Partners: the owner and the live partners."""
+    if m.display == "named" or is_owner(caller):
+        return True
+    if caller.org is None or not caller.reads:
+        return False
+    return m.display == "network" or caller.org in m.partners
+
+
+def oracle_hold(caller: Caller, m: Model) -> bool:
+    """Curators of other organizations answer every hold — a partners one without
+    reading the entry."""
+    return m.held and caller.curator and caller.reads and caller.org != OWNER
+
+
 def oracle_shown(caller: Caller, m: Model) -> int | None:
     """A reviewer who may not read a published entry's live version sees what it reviews."""
     if is_owner(caller) or reads_live(caller, m) or not reviews(caller, m):
@@ -282,7 +346,8 @@ def oracle_shown(caller: Caller, m: Model) -> int | None:
 
 # -- the test ----------------------------------------------------------------------
 
-WORKFLOW_STEPS = ["submit", "approve", "request_changes", "reject", "retract", "restore"]
+WORKFLOW_STEPS = ["submit", "approve", "request_changes", "reject", "retract", "restore",
+                  "submit_flagged", "release_hold", "return_hold"]  # fmt: skip
 ACCESS_STEPS = ["list", "unlist", "grant", "revoke"]
 Step = tuple[str, str | None, frozenset[int] | None]
 partner_sets = st.frozensets(st.sampled_from(ORGS[1:]), max_size=2)
@@ -290,6 +355,7 @@ steps = st.one_of(
     st.tuples(st.just("edit"), st.sampled_from(VISIBILITIES), partner_sets),
     st.tuples(st.sampled_from(WORKFLOW_STEPS), st.none(), st.none()),
     st.tuples(st.sampled_from(ACCESS_STEPS), st.none(), partner_sets),
+    st.tuples(st.just("display"), st.sampled_from(("named", "network", "partners")), st.none()),
 )
 histories = st.tuples(
     st.sampled_from(VISIBILITIES), partner_sets, st.lists(steps, min_size=0, max_size=14)
@@ -303,6 +369,10 @@ def check(m: Model) -> None:
         access = entry_access(principal, facts)
         assert access.readable == oracle_readable(caller, m), (caller, m)
         assert access.stub == oracle_stub(caller, m), (caller, m)
+        assert may_see_hold(principal, facts) == oracle_hold(caller, m), (caller, m)
+        assert knows_organization(principal, facts) == oracle_knows_organization(caller, m), (
+            caller, m
+        )  # fmt: skip
         if not access.readable:
             for revision in m.revisions:
                 facts_r = RevisionFacts(
@@ -341,6 +411,9 @@ class TestRuleOverHistories:
             elif name in ("grant", "revoke"):
                 for org in new_partners or ():
                     getattr(m, name)(org)
+            elif name == "display":
+                assert new_visibility is not None
+                m.display = new_visibility
             else:
                 getattr(m, name)()
             check(m)
