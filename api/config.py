@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     indexer_batch_size: int = 500
     indexer_max_backoff_seconds: float = 60.0
     index_wait_seconds: float = 2.0
+    # /readyz answers 503 ("degraded") once the oldest unindexed change is older than
+    # this: a load balancer then prefers replicas whose search is fresh.
+    readyz_max_outbox_lag_seconds: float = Field(default=60.0, gt=0)
 
     log_level: str = "INFO"
     log_json: bool = False

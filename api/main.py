@@ -81,7 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.session_factory, loop, wait_seconds=settings.index_wait_seconds
         )
         app.state.readiness_probes["search"] = lambda: search_readiness(
-            app.state.session_factory, backend, loop
+            app.state.session_factory,
+            backend,
+            loop,
+            max_lag_seconds=settings.readyz_max_outbox_lag_seconds,
         )
         try:
             yield

@@ -10,19 +10,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api.config import Settings
 from api.db import make_session_factory
 from api.demo.load import load_demo
 from api.main import create_app
 from api.models import SearchOutbox
+from api.models.base import utcnow
 from api.vocabularies.service import load_registry
 from indexer.backends.base import BackendError, SearchBackend, SearchDocument
 from indexer.backends.embedded import EmbeddedBackend
@@ -151,6 +153,15 @@ class TestEngineFailure:
             ready = client.get("/readyz").json()["checks"]["search"]
             assert ready["outbox_rows"] >= 5
             assert ready["indexer"] == "retrying"
+            assert ready["status"] == "ok"  # behind, but not yet past the allowed lag
+            # Past the allowed lag the node says so, and a load balancer stops sending to it.
+            with database.engine.begin() as connection:
+                connection.execute(
+                    update(SearchOutbox).values(created_at=utcnow() - timedelta(seconds=61))
+                )
+            response = client.get("/readyz")
+            assert response.status_code == 503
+            assert response.json()["checks"]["search"]["status"] == "degraded"
             assert client.get("/v1/search", params={"q": "reintegration"}).json()["total"] == 0
             switch.down = False
             deadline = time.monotonic() + 30
