@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         watcher.on_change(VOCABULARIES, reload_vocabularies)
         watcher.on_change(IDENTITY_PROVIDERS, app.state.trusted_issuers.invalidate)
         watcher.start()
+        app.state.config_watcher = watcher
         sweeper = Sweeper(
             app.state.session_factory,
             limiter,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             interval=settings.sweep_interval_seconds,
         )
         sweeper.start()
+        app.state.sweeper = sweeper
         backend = make_backend(settings)
         app.state.search_backend = backend
         try:

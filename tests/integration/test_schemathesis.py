@@ -46,6 +46,7 @@ def fuzz(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 class TestNoServerErrors:
     def test_every_operation_anonymous_and_with_every_role(
         self, app: FastAPI, client: TestClient, tmp_path: Path
