@@ -12,6 +12,7 @@ from tqdm import tqdm
 from api.cli_curation import import_app
 from api.cli_identity import client_app, keys_app
 from api.cli_login import idp_app
+from api.cli_outbox import outbox_app
 from api.cli_support import command_session, fail
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
@@ -33,6 +34,7 @@ app.add_typer(idp_app, name="idp")
 app.add_typer(client_app, name="client")
 app.add_typer(keys_app, name="keys")
 app.add_typer(import_app, name="import")
+app.add_typer(outbox_app, name="outbox")
 
 
 def _settings() -> Settings:

@@ -130,6 +130,7 @@ def make_indexer_loop(
             version=lambda: read_versions(session_factory).get(VOCABULARIES, 0),
         ),
         batch_size=settings.indexer_batch_size,
+        max_attempts=settings.indexer_max_attempts,
     )
     return IndexerLoop(
         consumer,

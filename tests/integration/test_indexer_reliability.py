@@ -59,6 +59,11 @@ class SwitchableBackend:
         self._check()
         self.real.delete(ids)
 
+    def health(self) -> dict[str, Any]:
+        if self.down:
+            return {"status": "unavailable", "error": "switched off by the test"}
+        return self.real.health()
+
     def __getattr__(self, name: str) -> object:
         return getattr(self.real, name)
 
