@@ -194,11 +194,18 @@ class OutboxConsumer:
         else:
             log.warning("entry failed to index; will retry", rows=row_ids, error=error)
 
-    def drain(self, *, max_batches: int | None = None) -> DrainResult:
-        """Drain until the outbox is empty (or `max_batches`); raises on engine failure."""
+    def drain(
+        self,
+        *,
+        max_batches: int | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> DrainResult:
+        """Drain until the outbox is empty (or `max_batches`, or `should_stop()` says
+        so between batches: a shutdown finishes the current batch only); raises on
+        engine failure."""
         total = DrainResult(0, 0, 0)
         batches = 0
-        while max_batches is None or batches < max_batches:
+        while (max_batches is None or batches < max_batches) and not should_stop():
             result = self.drain_once()
             if result.rows == 0:
                 break

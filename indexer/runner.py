@@ -90,7 +90,7 @@ class IndexerLoop:
         while not self.stop_event.is_set():
             self.wake_event.clear()
             try:
-                result = self.consumer.drain()
+                result = self.consumer.drain(should_stop=self.stop_event.is_set)
                 if self.failures:
                     log.info("indexer recovered", after_failures=self.failures)
                 self.failures = 0

@@ -137,3 +137,15 @@ def test_ended_sessions_are_swept_after_their_tokens_expired(
         remaining = set(session.scalars(select(WebSession.id)))
     assert remaining == kept_ids
     assert not remaining & swept_ids
+
+
+def test_more_than_one_api_process_never_runs_the_in_process_indexer(
+    settings: Settings,
+) -> None:
+    from api.cli import serve_environment
+
+    assert settings.indexer_in_process
+    assert serve_environment(settings, 3) == {"OFFRAMP_INDEXER_IN_PROCESS": "false"}
+    assert serve_environment(settings, 1) == {}
+    replica = settings.model_copy(update={"indexer_in_process": False})
+    assert serve_environment(replica, 3) == {}
