@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from api.auth.sessions import create_web_session
 from api.config import Settings
@@ -23,7 +23,14 @@ from api.oauth.ratelimit import FailureLimiter
 from api.shared_config import IDENTITY_PROVIDERS, VOCABULARIES
 from indexer.runner import CachedRegistry
 from tests.conftest import DatabaseUnderTest
-from tests.factories import bearer, curator_token, entry_payload, make_org, member_token
+from tests.factories import (
+    bearer,
+    client_token,
+    curator_token,
+    entry_payload,
+    make_org,
+    member_token,
+)
 
 
 @pytest.fixture
@@ -149,3 +156,43 @@ def test_more_than_one_api_process_never_runs_the_in_process_indexer(
     assert serve_environment(settings, 1) == {}
     replica = settings.model_copy(update={"indexer_in_process": False})
     assert serve_environment(replica, 3) == {}
+
+
+@pytest.mark.parametrize("kind", ["member", "client"])
+def test_the_caller_is_resolved_in_one_query(
+    app: FastAPI, client: TestClient, database: DatabaseUnderTest, kind: str
+) -> None:
+    """Roles and organization are read fresh on every request, in one statement."""
+    from api.auth.principals import principal_for_account, principal_for_client
+    from api.models import ApiClient
+
+    operator = app.state.settings.operator_organization
+    if kind == "member":
+        member_token(app, "ngo-a", "publisher", "admin")
+        with app.state.session_factory() as session:
+            account_id = session.scalars(select(Account.id)).one()
+    else:
+        client_token(app, client, "ngo-a", ["entries:read", "entries:write"])
+        with app.state.session_factory() as session:
+            client_id = session.scalars(select(ApiClient.client_id)).one()
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    with app.state.session_factory() as session:
+        session.connection()  # begin outside the count
+        event.listen(app.state.engine, "before_cursor_execute", count)
+        try:
+            if kind == "member":
+                principal = principal_for_account(session, account_id, "ngo-a", operator=operator)
+                assert principal.roles == {"publisher", "admin"}
+            else:
+                principal = principal_for_client(
+                    session, client_id, ["entries:read", "entries:write"], operator=operator
+                )
+                assert principal.roles == {"publisher"}
+        finally:
+            event.remove(app.state.engine, "before_cursor_execute", count)
+    assert principal.organization_slug == "ngo-a"
+    assert len(statements) == 1, statements
