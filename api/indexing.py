@@ -48,7 +48,9 @@ class IndexFreshness:
         while True:
             with self.session_factory() as session:
                 pending = session.scalar(
-                    select(func.count(SearchOutbox.id)).where(SearchOutbox.entry_id.in_(ids))
+                    select(func.count(SearchOutbox.id)).where(
+                        SearchOutbox.entry_id.in_(ids), SearchOutbox.parked_at.is_(None)
+                    )
                 )
             if not pending:
                 return True
@@ -78,6 +80,9 @@ def search_readiness(
         "backend": backend.name,
         "outbox_rows": lag.rows,
         "outbox_oldest_age_seconds": round(lag.oldest_age_seconds, 3),
+        # Parked rows do not make the node unready (search answers); they need an
+        # operator: `offramp outbox list`.
+        "outbox_parked": lag.parked,
     }
     if "error" in health:
         result["error"] = health["error"]

@@ -61,6 +61,11 @@ class SwitchableBackend:
         self._check()
         self.real.delete(ids)
 
+    def health(self) -> dict[str, Any]:
+        if self.down:
+            return {"status": "unavailable", "error": "switched off by the test"}
+        return self.real.health()
+
     def __getattr__(self, name: str) -> object:
         return getattr(self.real, name)
 
@@ -200,6 +205,7 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 class TestWorkerKilledMidDrain:
     @pytest.mark.slow
+    @pytest.mark.timeout(900)
     def test_sigkill_then_restart_converges(
         self, database: DatabaseUnderTest, quiet_settings: Settings, data_dir: Path
     ) -> None:
@@ -232,10 +238,11 @@ class TestWorkerKilledMidDrain:
             stderr=subprocess.DEVNULL,
         )
         try:
-            deadline = time.monotonic() + 180
+            # Generous: on a loaded 2-core CI machine 2,600 documents can take minutes.
+            deadline = time.monotonic() + 600
             while outbox_rows(database) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert outbox_rows(database) == 0
+            assert outbox_rows(database) == 0, f"{outbox_rows(database)} rows left of {remaining}"
         finally:
             restarted.send_signal(signal.SIGTERM)
             restarted.wait(30)

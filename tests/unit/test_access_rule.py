@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -412,6 +413,7 @@ def check(m: Model) -> None:
             assert got == oracle_revision(caller, m, revision), (caller, revision, m)
 
 
+@pytest.mark.slow
 class TestRuleOverHistories:
     @settings(max_examples=10_000, deadline=None)
     @given(history=histories)
