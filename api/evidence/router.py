@@ -1,0 +1,265 @@
+"""Evidence API: recommendations and their follow-ups, ratings per outcome, and
+indicator values compared across entries.
+
+Reading needs only the entry to be visible (`VisibleEntry`), then the capacity
+check `readable_evidence`; writing declares `rate` (curators of other
+organizations) or `respond` (the owner's publishers) from the policy table."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from api.auth.dependencies import CurrentPrincipal
+from api.bounds import DatabaseId
+from api.db import ReadSession, WriteSession
+from api.entries.dependencies import EntryFor, VisibleEntry, small_cell_k_of
+from api.errors import FieldError, NotFound, ValidationFailed, problem_responses
+from api.evidence import service
+from api.evidence.schemas import (
+    DisputeIn,
+    DisputeRead,
+    FollowUpIn,
+    FollowUpStatus,
+    IndicatorList,
+    IndicatorRow,
+    RatingIn,
+    RatingList,
+    RatingRead,
+    RatingWithdrawal,
+    RecommendationList,
+    RecommendationRead,
+    TrackerPage,
+)
+from api.models import Entry
+from api.vocabularies.registry import VocabularyRegistry
+from api.vocabularies.router import registry_of
+
+router = APIRouter(tags=["evidence"])
+
+RatedEntry = Annotated[Entry, Depends(EntryFor("rate"))]
+RespondingEntry = Annotated[Entry, Depends(EntryFor("respond"))]
+ItemIdPath = Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,16}$")]
+Values = Annotated[list[str], Query(max_length=50)]
+
+
+@router.get(
+    "/v1/entries/{entry_id}/recommendations",
+    summary="The entry's recommendations with their follow-up (management response)",
+    responses=problem_responses(404),
+)
+def list_recommendations(
+    entry: VisibleEntry, session: ReadSession, principal: CurrentPrincipal
+) -> RecommendationList:
+    items = service.recommendations(session, entry) if service.readable_evidence(
+        principal, entry
+    ) else []  # fmt: skip
+    return RecommendationList(entry_id=entry.id, items=items)
+
+
+@router.put(
+    "/v1/entries/{entry_id}/recommendations/{recommendation_id}/follow-up",
+    summary="Record the follow-up of a recommendation (the owner's publishers)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def put_follow_up(
+    entry: RespondingEntry,
+    recommendation_id: ItemIdPath,
+    data: FollowUpIn,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> RecommendationRead:
+    return service.set_follow_up(
+        session, principal=principal, entry=entry, recommendation_id=recommendation_id, data=data
+    )
+
+
+@router.get(
+    "/v1/follow-ups",
+    summary="Management-response tracker: recommendations of the evaluations you may read",
+    responses=problem_responses(422),
+)
+def list_follow_ups(
+    session: ReadSession,
+    principal: CurrentPrincipal,
+    follow_up_status: Annotated[
+        FollowUpStatus | Literal["none"] | None, Query(alias="status")
+    ] = None,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+) -> TrackerPage:
+    rows, counts = service.tracker(session, principal, status=follow_up_status, kind=kind)
+    return TrackerPage(items=rows, counts=counts)
+
+
+def _rating_list(session: ReadSession | WriteSession, entry: Entry, registry: VocabularyRegistry,
+                 readable: bool) -> RatingList:  # fmt: skip
+    current, history = service.ratings(session, entry, registry) if readable else ([], [])
+    return RatingList(entry_id=entry.id, current=current, history=history)
+
+
+def _one(session: WriteSession, entry: Entry, registry: VocabularyRegistry, rating_id: int
+         ) -> RatingRead:  # fmt: skip
+    current, history = service.ratings(session, entry, registry)
+    return next(r for r in [*current, *history] if r.id == rating_id)
+
+
+@router.get(
+    "/v1/entries/{entry_id}/ratings",
+    summary="Evidence labels per outcome: current ones and their history",
+    responses=problem_responses(404),
+)
+def list_ratings(
+    entry: VisibleEntry, request: Request, session: ReadSession, principal: CurrentPrincipal
+) -> RatingList:
+    return _rating_list(
+        session, entry, registry_of(request), service.readable_evidence(principal, entry)
+    )
+
+
+@router.post(
+    "/v1/entries/{entry_id}/ratings",
+    status_code=status.HTTP_201_CREATED,
+    summary="Rate an outcome (curators of other organizations); replaces its current rating",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def post_rating(
+    entry: RatedEntry,
+    data: RatingIn,
+    request: Request,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> RatingRead:
+    registry = registry_of(request)
+    row = service.rate(session, principal=principal, entry=entry, data=data, registry=registry)
+    return _one(session, entry, registry, row.id)
+
+
+@router.post(
+    "/v1/entries/{entry_id}/ratings/{rating_id}/withdraw",
+    summary="Withdraw a rating (it stays visible as history)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def withdraw_rating(
+    entry: RatedEntry,
+    rating_id: DatabaseId,
+    data: RatingWithdrawal,
+    request: Request,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> RatingRead:
+    service.withdraw(
+        session, principal=principal, entry=entry, rating_id=rating_id, comment=data.comment
+    )
+    return _one(session, entry, registry_of(request), rating_id)
+
+
+@router.post(
+    "/v1/entries/{entry_id}/ratings/{rating_id}/disputes",
+    status_code=status.HTTP_201_CREATED,
+    summary="Dispute a rating (the owner's publishers)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def dispute_rating(
+    entry: RespondingEntry,
+    rating_id: DatabaseId,
+    data: DisputeIn,
+    session: WriteSession,
+    principal: CurrentPrincipal,
+) -> DisputeRead:
+    row = service.dispute(
+        session, principal=principal, entry=entry, rating_id=rating_id, text=data.text
+    )
+    return DisputeRead(id=row.id, text=row.text, created_at=row.created_at)
+
+
+def indicator_filters(
+    request: Request,
+    program_type: Values = [],  # noqa: B006 - FastAPI copies defaults per request
+    region: Values = [],  # noqa: B006
+    kind: Values = [],  # noqa: B006
+    year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+) -> service.IndicatorFilters:
+    registry = registry_of(request)
+    errors = [
+        FieldError(f"query.{name}[{n}]", f"{code!r} is not a {vocabulary} code", code=code,
+                   vocabulary=vocabulary, valid_codes=f"/v1/vocabularies/{vocabulary}")
+        for name, vocabulary, codes in (("program_type", "program_type", program_type),
+                                        ("region", "region", region), ("kind", "kind", kind))
+        for n, code in enumerate(codes)
+        if not registry.is_valid(vocabulary, code, allow_deprecated=True)
+    ]  # fmt: skip
+    if year_from is not None and year_to is not None and year_to < year_from:
+        errors.append(FieldError("query.year_to", "year_to is before year_from"))
+    if errors:
+        raise ValidationFailed("Some filters have values that are not allowed.", errors=errors)
+    return service.IndicatorFilters(
+        program_type=tuple(program_type), region=tuple(region), kind=tuple(kind),
+        year_from=year_from, year_to=year_to,
+    )  # fmt: skip
+
+
+IndicatorFiltersQuery = Annotated[service.IndicatorFilters, Depends(indicator_filters)]
+CSV_COLUMNS = ("entry_id", "title", "organization", "kind", "program_types", "regions", "year",
+               "follow_up_months", "evaluation_design", "evidence_level", "evidence_source",
+               "effect", "value", "note", "href")  # fmt: skip
+
+
+def indicator_csv(rows: list[IndicatorRow], public_url: str) -> str:
+    """Rows as CSV: a small cell's value is written as its display ("< 10")."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([
+            row.entry.id, row.entry.title, row.entry.organization.name, row.entry.kind,
+            " ".join(row.program_types), " ".join(row.regions), row.year or "",
+            "" if row.follow_up_months is None else f"{row.follow_up_months:g}",
+            row.evaluation_design or "", row.evidence_level or "", row.evidence_source or "",
+            row.effect or "", row.display, row.note or "", public_url + row.entry.href,
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def known_indicator(request: Request, code: str) -> str:
+    if not registry_of(request).is_valid("indicator", code, allow_deprecated=True):
+        raise NotFound("No indicator with this code; see /v1/vocabularies/indicator.")
+    return code
+
+
+@router.get(
+    "/v1/indicators/{code}",
+    summary="Values of one indicator across the entries visible to you",
+    responses={**problem_responses(404, 422),
+               200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
+)  # fmt: skip
+def get_indicator(
+    request: Request,
+    code: Annotated[str, Depends(known_indicator)],
+    filters: IndicatorFiltersQuery,
+    session: ReadSession,
+    principal: CurrentPrincipal,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=1_000)] = 100,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
+    registry = registry_of(request)
+    rows = service.indicator_rows(
+        session, principal, registry, code, filters, small_cell_k=small_cell_k_of(request)
+    )
+    if format == "csv":
+        return Response(
+            indicator_csv(rows, request.app.state.settings.public_url.rstrip("/")),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="indicator-{code}.csv"'},
+        )
+    term = registry.get("indicator", code)
+    start = (page - 1) * per_page
+    body = IndicatorList(
+        code=code, label=term.label if term else code, unit=registry.indicator_unit(code),
+        items=rows[start : start + per_page], total=len(rows), page=page, per_page=per_page,
+    )  # fmt: skip
+    return Response(body.model_dump_json(), media_type="application/json")
