@@ -76,7 +76,7 @@ class TestEntryEvidencePage:
         assert "1 earlier rating" in page.text
         assert "reported only on a threat to life" in page.text
         assert "&lt; 10" in page.text  # the cohort of 4, to a reader
-        french = client.get(f"/entries/{entry['id']}/evidence", cookies={"lang": "fr"})
+        french = client.get(f"/entries/{entry['id']}/evidence", cookies={"offramp_lang": "fr"})
         assert french.status_code == 200
 
     def test_a_private_entry_is_the_404_page(self, app: FastAPI, client: TestClient) -> None:
