@@ -12,11 +12,13 @@ import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import StringConstraints
 
 from api.auth.dependencies import CurrentPrincipal
 from api.bounds import DatabaseId
 from api.db import ReadSession, WriteSession
 from api.entries.dependencies import EntryFor, VisibleEntry, small_cell_k_of
+from api.entries.schemas import EntryRoute, Objective, ReportingRule
 from api.errors import FieldError, NotFound, ValidationFailed, problem_responses
 from api.evidence import service
 from api.evidence.schemas import (
@@ -26,6 +28,7 @@ from api.evidence.schemas import (
     FollowUpStatus,
     IndicatorList,
     IndicatorRow,
+    ProfileList,
     RatingIn,
     RatingList,
     RatingRead,
@@ -263,3 +266,68 @@ def get_indicator(
         items=rows[start : start + per_page], total=len(rows), page=page, per_page=per_page,
     )  # fmt: skip
     return Response(body.model_dump_json(), media_type="application/json")
+
+
+def profile_filters(
+    request: Request,
+    objective: Annotated[list[Objective], Query(max_length=5)] = [],  # noqa: B006
+    entry_route: Annotated[list[EntryRoute], Query(max_length=4)] = [],  # noqa: B006
+    reporting_rule: Annotated[list[ReportingRule], Query(max_length=5)] = [],  # noqa: B006
+    discipline: Values = [],  # noqa: B006
+    program_type: Values = [],  # noqa: B006
+    region: Values = [],  # noqa: B006
+) -> service.ProfileFilters:
+    registry = registry_of(request)
+    errors = [
+        FieldError(f"query.{name}[{n}]", f"{code!r} is not a {vocabulary} code", code=code,
+                   vocabulary=vocabulary, valid_codes=f"/v1/vocabularies/{vocabulary}")
+        for name, vocabulary, codes in (("discipline", "actor", discipline),
+                                        ("program_type", "program_type", program_type),
+                                        ("region", "region", region))
+        for n, code in enumerate(codes)
+        if not registry.is_valid(vocabulary, code, allow_deprecated=True)
+    ]  # fmt: skip
+    if errors:
+        raise ValidationFailed("Some filters have values that are not allowed.", errors=errors)
+    return service.ProfileFilters(
+        objective=tuple(objective), entry_route=tuple(entry_route), discipline=tuple(discipline),
+        reporting_rule=tuple(reporting_rule), program_type=tuple(program_type),
+        region=tuple(region),
+    )  # fmt: skip
+
+
+ProfileFiltersQuery = Annotated[service.ProfileFilters, Depends(profile_filters)]
+CompareIds = Annotated[
+    list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]],
+    Query(alias="id", min_length=2, max_length=4, description="2 to 4 entry ids, in order"),
+]
+
+
+@router.get(
+    "/v1/program-profiles",
+    summary="Program profiles you may read, filtered by their design fields",
+    responses=problem_responses(422),
+)
+def list_profiles(
+    request: Request, filters: ProfileFiltersQuery, session: ReadSession,
+    principal: CurrentPrincipal,
+) -> ProfileList:  # fmt: skip
+    rows = service.profile_rows(session, principal, registry_of(request), filters,
+                                small_cell_k=small_cell_k_of(request))  # fmt: skip
+    return ProfileList(items=rows, total=len(rows))
+
+
+@router.get(
+    "/v1/program-profiles/compare",
+    summary="2 to 4 program profiles side by side",
+    responses=problem_responses(404, 422),
+)
+def compare_profiles(
+    request: Request, ids: CompareIds, session: ReadSession, principal: CurrentPrincipal
+) -> ProfileList:
+    rows = service.profile_rows(session, principal, registry_of(request),
+                                service.ProfileFilters(), small_cell_k=small_cell_k_of(request),
+                                ids=ids)  # fmt: skip
+    if len(rows) != len(set(ids)):
+        raise NotFound("Some of these entries are not program profiles visible to you.")
+    return ProfileList(items=rows, total=len(rows))

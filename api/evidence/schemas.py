@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.entries.schemas import Code, OrganizationRef, _NoNul
+from api.entries.schemas import Code, OrganizationRef, ProfileRead, _NoNul
 
 FollowUpStatus = Literal["planned", "in_progress", "done", "not_accepted"]
 Effect = Literal["improved", "no_effect", "worsened", "mixed"]
@@ -148,3 +148,16 @@ class IndicatorList(BaseModel):
     total: int
     page: int
     per_page: int
+
+
+class ProfileRow(BaseModel):
+    entry: EntryRef
+    program_types: list[str]
+    regions: list[str]
+    year: int | None
+    profile: ProfileRead
+
+
+class ProfileList(BaseModel):
+    items: list[ProfileRow]
+    total: int

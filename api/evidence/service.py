@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.access import Principal, access_to, organization_shown, visible_clause
 from api.audit import record_event
-from api.entries.views import entry_href, organization_ref
+from api.entries.views import entry_href, organization_ref, profile_read
 from api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from api.evidence.schemas import (
     DisputeRead,
@@ -25,6 +25,7 @@ from api.evidence.schemas import (
     FollowUpIn,
     FollowUpRead,
     IndicatorRow,
+    ProfileRow,
     RatingIn,
     RatingRead,
     RecommendationRead,
@@ -415,4 +416,66 @@ def indicator_rows(
                 )
             )  # fmt: skip
     rows.sort(key=lambda r: (r.year is None, r.year or 0, r.entry.title, r.entry.id))
+    return rows
+
+
+# -- program profiles ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileFilters:
+    objective: tuple[str, ...] = ()
+    entry_route: tuple[str, ...] = ()
+    discipline: tuple[str, ...] = ()
+    reporting_rule: tuple[str, ...] = ()
+    program_type: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+
+
+def _profile_matches(entry: Entry, filters: ProfileFilters, registry: VocabularyRegistry) -> bool:
+    """Within a field, any of the values; across fields, all of them."""
+    profile = entry.profile or {}
+    wanted = (
+        (filters.objective, profile.get("objectives") or []),
+        (filters.entry_route, profile.get("entry_routes") or []),
+        (filters.discipline, profile.get("disciplines") or []),
+        (filters.reporting_rule, [profile["reporting_rule"]] if profile.get("reporting_rule")
+         else []),
+        (filters.program_type, entry.program_types or []),
+        (filters.region, registry.expand_regions(entry.regions or [])),
+    )  # fmt: skip
+    return all(not want or set(want) & set(have) for want, have in wanted)
+
+
+def profile_rows(
+    session: Session,
+    principal: Principal,
+    registry: VocabularyRegistry,
+    filters: ProfileFilters,
+    *,
+    small_cell_k: int,
+    ids: Sequence[str] = (),
+) -> list[ProfileRow]:
+    """Program profiles the caller reads live (or owns), filtered; with `ids`, those
+    entries in that order (an id the caller may not read is left out)."""
+    conditions: list[Any] = [Entry.profile.isnot(None)]
+    if ids:
+        conditions.append(Entry.id.in_(list(ids)))
+    entries = [
+        e
+        for e in live_entries(session, principal, *conditions, order=(Entry.title,))
+        if e.profile and _profile_matches(e, filters, registry)
+    ]
+    if ids:
+        position = {entry_id: n for n, entry_id in enumerate(ids)}
+        entries.sort(key=lambda e: position[e.id])
+    rows = []
+    for entry in entries:
+        shown = profile_read(entry.profile, owner=access_to(principal, entry).owner,
+                             small_cell_k=small_cell_k)  # fmt: skip
+        assert shown is not None
+        rows.append(ProfileRow(
+            entry=entry_ref(principal, entry), program_types=list(entry.program_types),
+            regions=list(entry.regions), year=entry_year(entry), profile=shown,
+        ))  # fmt: skip
     return rows

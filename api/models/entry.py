@@ -107,7 +107,7 @@ class Entry(Base):
     findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     lessons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     recommendations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
-    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # The owner reveals that a restricted entry exists: its stub (title, kind,
     # organization, regions, program types) is public; its content is not.
     listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -22,7 +22,7 @@ from api.entries.dependencies import EntryNotFound
 from api.entries.views import entry_read
 from api.errors import NotFound
 from api.evidence import service
-from api.evidence.router import IndicatorFiltersQuery
+from api.evidence.router import CompareIds, IndicatorFiltersQuery, ProfileFiltersQuery
 from api.web.dependencies import Page
 from api.web.evidence_chart import LEVELS, build_chart
 from api.web.router import ENTRY_ID, WEB_TAG, WebRoute
@@ -105,3 +105,24 @@ def entry_evidence(
         current=current,
         history=history,
     )
+
+
+@router.get("/profiles")
+def profiles(
+    page: Page, request: Request, session: ReadSession, filters: ProfileFiltersQuery
+) -> HTMLResponse:
+    rows = service.profile_rows(session, page.principal, page.registry, filters,
+                                small_cell_k=request.app.state.settings.small_cell_k)  # fmt: skip
+    return render(page, "profiles.html", rows=rows, filters=filters)
+
+
+@router.get("/profiles/compare")
+def profiles_compare(
+    page: Page, request: Request, session: ReadSession, ids: CompareIds
+) -> HTMLResponse:
+    rows = service.profile_rows(session, page.principal, page.registry, service.ProfileFilters(),
+                                small_cell_k=request.app.state.settings.small_cell_k,
+                                ids=ids)  # fmt: skip
+    if len(rows) != len(set(ids)):
+        raise NotFound("Some of these entries are not program profiles visible to you.")
+    return render(page, "profiles_compare.html", rows=rows)

@@ -365,3 +365,49 @@ class TestIndicators:
         assert years.json()["errors"][0]["field"] == "query.year_to"
         fmt = client.get(f"/v1/indicators/{RECIDIVISM}?format=xml")
         assert fmt.status_code == 422
+
+
+class TestProgramProfiles:
+    def test_filter_and_compare(self, client: TestClient, owner: str, reader: str) -> None:
+        first = published_entry(client, owner, kind="program_profile", title="Alpha",
+                                profile={"objectives": ["reintegration"],
+                                         "entry_routes": ["voluntary"], "cohort_size": 40,
+                                         "reporting_rule": "never"})  # fmt: skip
+        second = published_entry(client, owner, kind="program_profile", title="Beta",
+                                 profile={"objectives": ["disengagement"],
+                                          "entry_routes": ["amnesty_defection"],
+                                          "reporting_rule": "any_offence"})  # fmt: skip
+        hidden = published_entry(client, owner, kind="program_profile", title="Gamma",
+                                 visibility="private",
+                                 profile={"objectives": ["reintegration"]})  # fmt: skip
+        everything = client.get("/v1/program-profiles", headers=bearer(reader)).json()
+        assert [r["entry"]["title"] for r in everything["items"]] == ["Alpha", "Beta"]
+        voluntary = client.get("/v1/program-profiles?entry_route=voluntary&objective=reintegration",
+                               headers=bearer(reader)).json()  # fmt: skip
+        assert [r["entry"]["id"] for r in voluntary["items"]] == [first["id"]]
+        both = client.get(f"/v1/program-profiles/compare?id={second['id']}&id={first['id']}",
+                          headers=bearer(reader)).json()  # fmt: skip
+        assert [r["entry"]["id"] for r in both["items"]] == [second["id"], first["id"]]
+        assert both["items"][1]["profile"]["cohort_size_display"] == "40"
+        with_hidden = client.get(f"/v1/program-profiles/compare?id={first['id']}&id={hidden['id']}",
+                                 headers=bearer(reader))  # fmt: skip
+        assert with_hidden.status_code == 404
+        mine = client.get(f"/v1/program-profiles/compare?id={first['id']}&id={hidden['id']}",
+                          headers=bearer(owner))  # fmt: skip
+        assert mine.status_code == 200
+        page = client.get(f"/profiles/compare?id={first['id']}&id={second['id']}")
+        assert page.status_code == 200
+        assert "Alpha" in page.text
+        assert "never reported" in page.text
+        listing = client.get("/profiles?objective=disengagement")
+        assert "Beta" in listing.text
+        assert "Alpha" not in listing.text
+
+    def test_bad_input(self, client: TestClient) -> None:
+        one = client.get("/v1/program-profiles/compare?id=abc")
+        assert one.status_code == 422
+        assert one.json()["errors"][0]["field"] == "query.id"
+        bad = client.get("/v1/program-profiles?objective=peace&discipline=wizards")
+        assert {e["field"] for e in bad.json()["errors"]} >= {"query.objective[0]"}
+        codes = client.get("/v1/program-profiles?discipline=wizards")
+        assert codes.json()["errors"][0]["field"] == "query.discipline[0]"
