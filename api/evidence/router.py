@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import StringConstraints
@@ -21,11 +22,15 @@ from api.entries.dependencies import EntryFor, VisibleEntry, small_cell_k_of
 from api.entries.schemas import EntryRoute, Objective, ReportingRule
 from api.errors import FieldError, NotFound, ValidationFailed, problem_responses
 from api.evidence import service
+from api.evidence.gap_map import GapFilters, GapMap, gap_map
 from api.evidence.schemas import (
     DisputeIn,
     DisputeRead,
     FollowUpIn,
     FollowUpStatus,
+    GapAxis,
+    GapCell,
+    GapMapRead,
     IndicatorList,
     IndicatorRow,
     ProfileList,
@@ -331,3 +336,105 @@ def compare_profiles(
     if len(rows) != len(set(ids)):
         raise NotFound("Some of these entries are not program profiles visible to you.")
     return ProfileList(items=rows, total=len(rows))
+
+
+def gap_filters(
+    request: Request,
+    region: Annotated[str, Query(max_length=64)] = "001",
+    program_type: Values = [],  # noqa: B006
+    kind: Values = ["evaluation"],  # noqa: B006
+    evidence_level: Values = [],  # noqa: B006
+    evaluation_design: Values = [],  # noqa: B006
+    year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+) -> GapFilters:
+    registry = registry_of(request)
+    errors = [
+        FieldError(f"query.{name}[{n}]", f"{code!r} is not a {vocabulary} code", code=code,
+                   vocabulary=vocabulary, valid_codes=f"/v1/vocabularies/{vocabulary}")
+        for name, vocabulary, codes in (
+            ("program_type", "program_type", program_type), ("kind", "kind", kind),
+            ("evidence_level", "evidence_level", evidence_level),
+            ("evaluation_design", "evaluation_design", evaluation_design))
+        for n, code in enumerate(codes)
+        if not registry.is_valid(vocabulary, code, allow_deprecated=True)
+    ]  # fmt: skip
+    if not registry.is_valid("region", region, allow_deprecated=True):
+        errors.append(FieldError("query.region", f"{region!r} is not a region code",
+                                 valid_codes="/v1/vocabularies/region"))  # fmt: skip
+    if year_from is not None and year_to is not None and year_to < year_from:
+        errors.append(FieldError("query.year_to", "year_to is before year_from"))
+    if errors:
+        raise ValidationFailed("Some filters have values that are not allowed.", errors=errors)
+    return GapFilters(
+        region=region, program_type=tuple(program_type), kind=tuple(kind),
+        evidence_level=tuple(evidence_level), evaluation_design=tuple(evaluation_design),
+        year_from=year_from, year_to=year_to,
+    )  # fmt: skip
+
+
+GapFiltersQuery = Annotated[GapFilters, Depends(gap_filters)]
+
+
+def _label(registry: VocabularyRegistry, vocabulary: str, code: str) -> str:
+    term = registry.get(vocabulary, code)
+    return term.label if term else code
+
+
+def gap_map_read(result: GapMap, filters: GapFilters, registry: VocabularyRegistry,
+                 *, api: bool = True) -> GapMapRead:  # fmt: skip
+    """The map with its links: rows drill down (same filters), cells open the search
+    their entries come from. `api`: links to /v1 (else to the pages)."""
+    base: list[tuple[str, str]] = [("kind", k) for k in filters.kind]
+    base += [("evidence_level", v) for v in filters.evidence_level]
+    base += [("evaluation_design", v) for v in filters.evaluation_design]
+    years = [(k, str(v)) for k, v in (("year_from", filters.year_from),
+                                      ("year_to", filters.year_to)) if v is not None]  # fmt: skip
+    columns = [("program_type", c) for c in filters.program_type]
+    prefix = "/v1" if api else ""
+    return GapMapRead(
+        region=result.region,
+        rows=[GapAxis(code=r, label=_label(registry, "region", r),
+                      href=f"{prefix}/gap-map?" + urlencode([("region", r), *columns, *base,
+                                                              *years])
+                      if r in result.drillable else None)
+              for r in result.rows],
+        columns=[GapAxis(code=c, label=_label(registry, "program_type", c))
+                 for c in result.columns],
+        cells=[GapCell(region=r, program_type=c, total=result.cell(r, c).total,
+                       by_level=result.cell(r, c).by_level,
+                       search_href=f"{prefix}/search?" + urlencode(
+                           [("region", r), ("program_type", c), *base, *years]))
+               for r in result.rows for c in result.columns],
+    )  # fmt: skip
+
+
+def gap_csv(body: GapMapRead) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    levels = ["strong", "moderate", "preliminary", "descriptive", "not_assessed"]
+    writer.writerow(["region", "region_label", "program_type", "total", *levels])
+    labels = {row.code: row.label for row in body.rows}
+    for cell in body.cells:
+        writer.writerow([cell.region, labels[cell.region], cell.program_type, cell.total,
+                         *(cell.by_level.get(level, 0) for level in levels)])  # fmt: skip
+    return out.getvalue()
+
+
+@router.get(
+    "/v1/gap-map",
+    summary="Evidence gap map: region x program type, visible evaluations by evidence level",
+    responses={**problem_responses(422),
+               200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
+)  # fmt: skip
+def get_gap_map(
+    request: Request, filters: GapFiltersQuery, session: ReadSession,
+    principal: CurrentPrincipal, format: Literal["json", "csv"] = "json",
+) -> Response:  # fmt: skip
+    registry = registry_of(request)
+    body = gap_map_read(gap_map(session, principal, registry, filters), filters, registry)
+    if format == "csv":
+        disposition = f'attachment; filename="gap-map-{filters.region}.csv"'
+        return Response(gap_csv(body), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": disposition})  # fmt: skip
+    return Response(body.model_dump_json(), media_type="application/json")

@@ -161,3 +161,24 @@ class ProfileRow(BaseModel):
 class ProfileList(BaseModel):
     items: list[ProfileRow]
     total: int
+
+
+class GapAxis(BaseModel):
+    code: str
+    label: str
+    href: str | None = Field(default=None, description="The map one level down (regions)")
+
+
+class GapCell(BaseModel):
+    region: str
+    program_type: str
+    total: int
+    by_level: dict[str, int]
+    search_href: str = Field(description="The search these evaluations come from")
+
+
+class GapMapRead(BaseModel):
+    region: str
+    rows: list[GapAxis]
+    columns: list[GapAxis]
+    cells: list[GapCell] = Field(description="Every row x column, zeros included")

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.access import Principal, access_to, organization_shown, visible_clause
+from api.access import Principal, access_to, live_clause, organization_shown
 from api.audit import record_event
 from api.entries.views import entry_href, organization_ref, profile_read
 from api.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -58,7 +58,7 @@ def live_entries(
     session: Session, principal: Principal, *conditions: Any, order: Sequence[Any] = ()
 ) -> list[Entry]:
     """Published entries the caller reads as owner or live reader, matching `conditions`."""
-    query = select(Entry).where(Entry.status == "published", visible_clause(principal), *conditions)
+    query = select(Entry).where(live_clause(principal), *conditions)
     rows = session.scalars(query.order_by(*order, Entry.id)).all()
     return [entry for entry in rows if readable_evidence(principal, entry)]
 

@@ -22,7 +22,14 @@ from api.entries.dependencies import EntryNotFound
 from api.entries.views import entry_read
 from api.errors import NotFound
 from api.evidence import service
-from api.evidence.router import CompareIds, IndicatorFiltersQuery, ProfileFiltersQuery
+from api.evidence.gap_map import gap_map
+from api.evidence.router import (
+    CompareIds,
+    GapFiltersQuery,
+    IndicatorFiltersQuery,
+    ProfileFiltersQuery,
+    gap_map_read,
+)
 from api.web.dependencies import Page
 from api.web.evidence_chart import LEVELS, build_chart
 from api.web.router import ENTRY_ID, WEB_TAG, WebRoute
@@ -126,3 +133,29 @@ def profiles_compare(
     if len(rows) != len(set(ids)):
         raise NotFound("Some of these entries are not program profiles visible to you.")
     return render(page, "profiles_compare.html", rows=rows)
+
+
+@router.get("/gap-map")
+def gap_map_page(
+    page: Page, request: Request, session: ReadSession, filters: GapFiltersQuery
+) -> HTMLResponse:
+    result = gap_map(session, page.principal, page.registry, filters)
+    body = gap_map_read(result, filters, page.registry, api=False)
+    highest = max((c.total for c in body.cells), default=0)
+
+    def heat(total: int) -> int:
+        """0 for a gap, else 1-4 by quarter of the highest cell."""
+        return 0 if total == 0 else min(4, 1 + (4 * total - 1) // max(highest, 1))
+
+    ancestors = page.registry.ancestors(filters.region)
+    query = [(k, v) for k, v in request.query_params.multi_items() if v != "" and k != "region"]
+    return render(
+        page,
+        "gap_map.html",
+        map=body,
+        cells={(c.region, c.program_type): c for c in body.cells},
+        heat=heat,
+        parent=f"/gap-map?{urlencode([('region', ancestors[0]), *query])}" if ancestors else None,
+        csv_href="/v1/gap-map?"
+        + urlencode([("region", filters.region), *query, ("format", "csv")]),
+    )

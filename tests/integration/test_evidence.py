@@ -411,3 +411,57 @@ class TestProgramProfiles:
         assert {e["field"] for e in bad.json()["errors"]} >= {"query.objective[0]"}
         codes = client.get("/v1/program-profiles?discipline=wizards")
         assert codes.json()["errors"][0]["field"] == "query.discipline[0]"
+
+
+class TestGapMap:
+    def test_counts_equal_an_independent_count(
+        self, client: TestClient, owner: str, reader: str
+    ) -> None:
+        specs = [  # regions, program types, evidence level, visibility
+            (["KE"], ["reintegration", "mentoring"], "moderate", "public"),
+            (["KE", "UG"], ["reintegration"], "strong", "public"),
+            (["ML"], ["ddr"], "preliminary", "public"),
+            (["ML"], ["ddr"], "strong", "private"),
+            (["FR"], ["reintegration"], None, "public"),
+        ]
+        for regions, types, level, visibility in specs:
+            published_entry(client, owner, regions=regions, program_types=types,
+                            evidence_level=level, visibility=visibility)  # fmt: skip
+        published_entry(client, owner, kind="lessons_learned", regions=["KE"])
+        body = client.get("/v1/gap-map?region=002", headers=bearer(reader)).json()
+        cells = {(c["region"], c["program_type"]): c for c in body["cells"]}
+        # Independently: Africa's sub-regions are 015 (Northern) and 202 (Sub-Saharan).
+        assert {r["code"] for r in body["rows"]} == {"015", "202"}
+        assert cells[("202", "reintegration")]["total"] == 2
+        assert cells[("202", "reintegration")]["by_level"] == {"moderate": 1, "strong": 1}
+        assert cells[("202", "ddr")]["by_level"] == {"preliminary": 1}
+        assert cells[("202", "mentoring")]["total"] == 1
+        assert cells[("015", "ddr")]["total"] == 0
+        assert "region=202" in cells[("202", "ddr")]["search_href"]
+        drill = client.get("/v1/gap-map?region=014&program_type=reintegration",
+                           headers=bearer(reader)).json()  # fmt: skip
+        drilled = {(c["region"], c["program_type"]): c["total"] for c in drill["cells"]}
+        assert drilled[("KE", "reintegration")] == 2
+        assert drilled[("UG", "reintegration")] == 1
+        assert [c["code"] for c in drill["columns"]] == ["reintegration"]
+        mine = client.get("/v1/gap-map?region=011&program_type=ddr", headers=bearer(owner))
+        assert {c["region"]: c["total"] for c in mine.json()["cells"]}["ML"] == 2
+        world = client.get("/v1/gap-map", headers=bearer(reader)).json()
+        europe = {(c["region"], c["program_type"]): c for c in world["cells"]}[
+            ("150", "reintegration")]  # fmt: skip
+        assert europe["by_level"] == {"not_assessed": 1}
+        exported = client.get("/v1/gap-map?region=002&format=csv", headers=bearer(reader))
+        rows = list(csv.DictReader(io.StringIO(exported.text)))
+        assert {(r["region"], r["program_type"]): r["strong"] for r in rows}[
+            ("202", "reintegration")] == "1"  # fmt: skip
+        page = client.get("/gap-map?region=002&program_type=", headers=bearer(reader))
+        assert page.status_code == 200
+        assert 'href="/search?region=202&amp;program_type=reintegration&amp;kind=evaluation"' in (
+            page.text
+        )
+
+    def test_bad_filters_name_the_field(self, client: TestClient) -> None:
+        bad = client.get("/v1/gap-map?region=XX9&kind=poem&year_from=2020&year_to=2000")
+        assert bad.status_code == 422
+        assert {e["field"] for e in bad.json()["errors"]} == {
+            "query.region", "query.kind[0]", "query.year_to"}  # fmt: skip

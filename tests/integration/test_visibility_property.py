@@ -253,6 +253,9 @@ def check_caller(
     assert rows["total"] == len(evidence), caller.name
     exported = client.get("/v1/indicators/completion_rate?format=csv", headers=headers).text
     assert {row[0] for row in list(csv.reader(io.StringIO(exported)))[1:]} == evidence
+    gaps = client.get("/v1/gap-map?region=014&program_type=reintegration", headers=headers)
+    kenya = [c for c in gaps.json()["cells"] if c["region"] == "KE"]
+    assert [c["total"] for c in kenya] == [len(evidence)], caller.name
     tracker = client.get("/v1/follow-ups", headers=headers).json()
     assert {row["entry"]["id"] for row in tracker["items"]} == evidence, caller.name
 
