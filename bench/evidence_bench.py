@@ -67,14 +67,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument("--data-dir", type=Path, help="reuse a kept data directory (no load)")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="offramp-evidence-bench-"))
+    workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="offramp-evidence-bench-"))
     settings = Settings(environment="test", data_dir=workdir, database_url=args.database_url,
-                        indexer_in_process=False)  # fmt: skip
+                        indexer_in_process=False, log_level="WARNING")  # fmt: skip
     engine = make_engine(settings)
     migrate(engine)
     started = time.perf_counter()
-    load_demo(settings, engine, size=args.size, seed=20261128)
+    if args.data_dir is None:
+        load_demo(settings, engine, size=args.size, seed=20261128)
     engine.dispose()
     print(f"# evidence endpoints: {args.size} demo entries, data in {workdir}")
     print(f"demo load {time.perf_counter() - started:.1f} s")
@@ -104,7 +106,7 @@ def main() -> None:
                     print(f"{name:45} {caller:9} {percentile(timings, 50):8.1f} "
                           f"{percentile(timings, 95):8.1f} {rows:7d}")  # fmt: skip
     finally:
-        if not args.keep:
+        if not args.keep and args.data_dir is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -90,9 +90,14 @@ def gap_map(
     )
     wanted_rows, wanted_columns = set(rows), set(columns)
     cells: dict[tuple[str, str], Cell] = {}
+    rows_of: dict[str, set[str]] = {}  # the same region lists recur with other types
     for regions, types, level, count in session.execute(query):
-        expanded = set(registry.expand_regions(_as_list(regions)))
-        in_rows = wanted_rows & expanded
+        in_rows = rows_of.get(regions)
+        if in_rows is None:
+            in_rows = wanted_rows & set(registry.expand_regions(_as_list(regions)))
+            rows_of[regions] = in_rows
+        if not in_rows:
+            continue
         in_columns = wanted_columns & set(_as_list(types))
         for row in in_rows:
             for column in in_columns:

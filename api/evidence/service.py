@@ -15,8 +15,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.access import Principal, access_to, live_clause, organization_shown
+from api.access import (
+    Principal,
+    access_to,
+    live_clause,
+    org_tag,
+    organization_known_clause,
+    organization_shown,
+    principal_tags,
+)
 from api.audit import record_event
+from api.entries.schemas import OrganizationRef
 from api.entries.views import entry_href, organization_ref, profile_read
 from api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from api.evidence.schemas import (
@@ -35,11 +44,12 @@ from api.models import (
     Entry,
     EvidenceRating,
     IndicatorValue,
+    Organization,
     RatingDispute,
     RecommendationFollowUp,
 )
 from api.models.base import utcnow
-from api.safety.small_cells import Indicator, protect_indicators
+from api.safety.small_cells import PEOPLE_COUNT, Indicator, protect_indicators
 from api.vocabularies.registry import VocabularyRegistry
 
 FOLLOW_UP_INDICATOR = "follow_up_months"
@@ -328,20 +338,19 @@ class IndicatorFilters:
     year_to: int | None = None
 
 
-def entry_year(entry: Entry) -> int | None:
+def entry_year(entry: Any) -> int | None:
+    """End of the period reported, else its start, else the year of publication."""
     moment = entry.period_end or entry.period_start or entry.published_at
     return moment.year if moment is not None else None
 
 
-def _follow_up_months(entry: Entry, code: str) -> float | None:
-    stated = next((i.value for i in entry.indicators if i.code == FOLLOW_UP_INDICATOR), None)
-    if stated is not None:
-        return stated
+def _months_in_code(code: str) -> float | None:
+    """The follow-up period an indicator's code names (`recidivism_any_12m` → 12)."""
     match = _MONTHS_IN_CODE.search(code)
     return float(match.group(1)) if match else None
 
 
-def _matches(entry: Entry, filters: IndicatorFilters, registry: VocabularyRegistry) -> bool:
+def _matches(entry: Any, filters: IndicatorFilters, registry: VocabularyRegistry) -> bool:
     if filters.program_type and not set(filters.program_type) & set(entry.program_types):
         return False
     if filters.kind and entry.kind not in filters.kind:
@@ -366,43 +375,72 @@ def indicator_rows(
     small_cell_k: int,
 ) -> list[IndicatorRow]:
     """Every value of indicator `code` the caller may see, one row per entry and value,
-    ordered by year: small cells "< k" unless the caller owns the entry."""
+    ordered by year: small cells "< k" unless the caller owns the entry.
+
+    Reads columns, not entities (three queries whatever the number of entries): the
+    entries through `live_clause`, whether the caller may know each one's
+    organization through `organization_known_clause` (the SQL form of
+    `organization_shown`), and only the indicator values the small-cell rule needs
+    (this code, the people counts its bases come from, the follow-up period)."""
     has_code = select(IndicatorValue.entry_id).where(IndicatorValue.code == code)
-    entries = [
-        e
-        for e in live_entries(session, principal, Entry.id.in_(has_code))
-        if _matches(e, filters, registry)
-    ]
+    scope = (live_clause(principal), Entry.id.in_(has_code))
+    query = (
+        select(Entry.id, Entry.title, Entry.kind, Entry.organization_id, Entry.program_types,
+               Entry.regions, Entry.period_start, Entry.period_end, Entry.published_at,
+               Entry.evaluation_design, Entry.evidence_level, Organization.slug,
+               Organization.name, organization_known_clause(principal).label("known"))
+        .join(Organization, Organization.id == Entry.organization_id)
+        .where(*scope)
+    )  # fmt: skip
+    entries = [e for e in session.execute(query) if _matches(e, filters, registry)]
+    if not entries:
+        return []
+    people = [t.code for t in registry.terms("indicator") if t.unit == PEOPLE_COUNT]
+    needed = sorted({code, FOLLOW_UP_INDICATOR, *people})
+    values: dict[str, list[Any]] = {}
+    for found in session.execute(
+        select(IndicatorValue.entry_id, IndicatorValue.code, IndicatorValue.value,
+               IndicatorValue.note)
+        .join(Entry, Entry.id == IndicatorValue.entry_id)
+        .where(*scope, IndicatorValue.code.in_(needed))
+        .order_by(IndicatorValue.entry_id, IndicatorValue.position)
+    ):  # fmt: skip
+        values.setdefault(found.entry_id, []).append(found)
     current = {
         row.entry_id: row
         for row in session.scalars(
-            select(EvidenceRating).where(
-                EvidenceRating.entry_id.in_([e.id for e in entries]),
-                EvidenceRating.outcome == code,
-                EvidenceRating.ended_at.is_(None),
-            )
+            select(EvidenceRating).join(Entry, Entry.id == EvidenceRating.entry_id).where(
+                *scope, EvidenceRating.outcome == code, EvidenceRating.ended_at.is_(None))
         )
-    } if entries else {}  # fmt: skip
+    }  # fmt: skip
+    tags = principal_tags(principal)
+    hidden = organization_ref(None)
     rows: list[IndicatorRow] = []
     for entry in entries:
-        owner = access_to(principal, entry).owner
-        items = [
-            Indicator(i.code, i.value, registry.indicator_unit(i.code), i.note)
-            for i in entry.indicators
-        ]
-        shown = protect_indicators(items, k=small_cell_k, viewer_is_owner=owner)
+        owner = org_tag(entry.organization_id) in tags
+        items = values.get(entry.id, [])
+        shown = protect_indicators(
+            [Indicator(i.code, i.value, registry.indicator_unit(i.code), i.note) for i in items],
+            k=small_cell_k, viewer_is_owner=owner,
+        )  # fmt: skip
         rating = current.get(entry.id)
-        ref = entry_ref(principal, entry)
+        ref = EntryRef(
+            id=entry.id, title=entry.title, kind=entry.kind, href=entry_href(entry.id),
+            organization=OrganizationRef(slug=entry.slug, name=entry.name) if entry.known
+            else hidden,
+        )  # fmt: skip
+        stated = next((i.value for i in items if i.code == FOLLOW_UP_INDICATOR), None)
         for value in shown:
             if value.code != code:
                 continue
             rows.append(
                 IndicatorRow(
                     entry=ref,
-                    program_types=list(entry.program_types),
-                    regions=list(entry.regions),
+                    program_types=list(entry.program_types or []),
+                    regions=list(entry.regions or []),
                     year=entry_year(entry),
-                    follow_up_months=_follow_up_months(entry, code),
+                    follow_up_months=stated if stated is not None
+                    else _months_in_code(code),
                     evaluation_design=rating.evaluation_design if rating
                     else entry.evaluation_design,
                     evidence_level=rating.evidence_level if rating else entry.evidence_level,
