@@ -53,6 +53,7 @@ from api.safety.small_cells import PEOPLE_COUNT, Indicator, protect_indicators
 from api.vocabularies.registry import VocabularyRegistry
 
 FOLLOW_UP_INDICATOR = "follow_up_months"
+_CHUNK = 900  # ids per IN list (SQLite allows 32,766 parameters; plans stay small)
 _MONTHS_IN_CODE = re.compile(r"_(\d+)m$")
 
 
@@ -377,20 +378,19 @@ def indicator_rows(
     """Every value of indicator `code` the caller may see, one row per entry and value,
     ordered by year: small cells "< k" unless the caller owns the entry.
 
-    Reads columns, not entities (three queries whatever the number of entries): the
+    Reads columns, not entities (one query for the entries, then their values and ratings by id): the
     entries through `live_clause`, whether the caller may know each one's
     organization through `organization_known_clause` (the SQL form of
     `organization_shown`), and only the indicator values the small-cell rule needs
     (this code, the people counts its bases come from, the follow-up period)."""
     has_code = select(IndicatorValue.entry_id).where(IndicatorValue.code == code)
-    scope = (live_clause(principal), Entry.id.in_(has_code))
     query = (
         select(Entry.id, Entry.title, Entry.kind, Entry.organization_id, Entry.program_types,
                Entry.regions, Entry.period_start, Entry.period_end, Entry.published_at,
                Entry.evaluation_design, Entry.evidence_level, Organization.slug,
                Organization.name, organization_known_clause(principal).label("known"))
         .join(Organization, Organization.id == Entry.organization_id)
-        .where(*scope)
+        .where(live_clause(principal), Entry.id.in_(has_code))
     )  # fmt: skip
     entries = [e for e in session.execute(query) if _matches(e, filters, registry)]
     if not entries:
@@ -398,21 +398,24 @@ def indicator_rows(
     people = [t.code for t in registry.terms("indicator") if t.unit == PEOPLE_COUNT]
     needed = sorted({code, FOLLOW_UP_INDICATOR, *people})
     values: dict[str, list[Any]] = {}
-    for found in session.execute(
-        select(IndicatorValue.entry_id, IndicatorValue.code, IndicatorValue.value,
-               IndicatorValue.note)
-        .join(Entry, Entry.id == IndicatorValue.entry_id)
-        .where(*scope, IndicatorValue.code.in_(needed))
-        .order_by(IndicatorValue.entry_id, IndicatorValue.position)
-    ):  # fmt: skip
-        values.setdefault(found.entry_id, []).append(found)
-    current = {
-        row.entry_id: row
-        for row in session.scalars(
-            select(EvidenceRating).join(Entry, Entry.id == EvidenceRating.entry_id).where(
-                *scope, EvidenceRating.outcome == code, EvidenceRating.ended_at.is_(None))
-        )
-    }  # fmt: skip
+    current: dict[str, EvidenceRating] = {}
+    ids = [e.id for e in entries]
+    # The entries are those found above; their ids bound the other two queries.
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for found in session.execute(
+            select(IndicatorValue.entry_id, IndicatorValue.code, IndicatorValue.value,
+                   IndicatorValue.note)
+            .where(IndicatorValue.entry_id.in_(chunk), IndicatorValue.code.in_(needed))
+            .order_by(IndicatorValue.entry_id, IndicatorValue.position)
+        ):  # fmt: skip
+            values.setdefault(found.entry_id, []).append(found)
+        for label in session.scalars(
+            select(EvidenceRating).where(EvidenceRating.entry_id.in_(chunk),
+                                         EvidenceRating.outcome == code,
+                                         EvidenceRating.ended_at.is_(None))
+        ):  # fmt: skip
+            current[label.entry_id] = label
     tags = principal_tags(principal)
     hidden = organization_ref(None)
     rows: list[IndicatorRow] = []
