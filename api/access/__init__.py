@@ -14,6 +14,7 @@ declares its action against `policy`."""
 from api.access.orm import (
     access_to,
     entry_facts,
+    live_clause,
     organization_known_clause,
     organization_shown,
     revision_facts,
@@ -61,6 +62,7 @@ __all__ = [
     "entry_tag",
     "hidden_fields",
     "knows_organization",
+    "live_clause",
     "may_read_revision",
     "may_see_hold",
     "org_tag",

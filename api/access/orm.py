@@ -21,6 +21,7 @@ from api.access.redaction import knows_organization
 from api.access.rule import (
     LISTED,
     NETWORK,
+    REVIEW,
     EntryAccess,
     EntryFacts,
     RevisionFacts,
@@ -55,6 +56,21 @@ def visible_or_listed_clause(principal: Principal) -> ColumnElement[bool]:
         select(EntryReader.entry_id).where(
             EntryReader.entry_id == Entry.id,
             EntryReader.tag.in_(sorted(principal_tags(principal) | {LISTED})),
+            _unexpired(utcnow()),
+        )
+    )
+
+
+def live_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL predicate over `Entry`: a *published* entry the caller reads as its owner or
+    as a reader of its live version — `visible_clause` without the reviewer capacity
+    (`EntryAccess.owner or .live`). For surfaces built on published content only
+    (indicator comparisons, gap maps, trackers): a curator who only reviews a pending
+    widening must not count or see the live version."""
+    return (Entry.status == "published") & exists(
+        select(EntryReader.entry_id).where(
+            EntryReader.entry_id == Entry.id,
+            EntryReader.tag.in_(sorted(principal_tags(principal) - {REVIEW})),
             _unexpired(utcnow()),
         )
     )

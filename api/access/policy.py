@@ -128,6 +128,13 @@ POLICY: Mapping[str, Mapping[str, frozenset[str]]] = {
     },
     # Who read the organization's non-public entry, and when (api.readlog).
     "read_reads": {"owner_publisher": frozenset(STATES), "owner_admin": frozenset(STATES)},
+    # Evidence labels per outcome (api.evidence): a curator of another organization
+    # rates, changes or withdraws a public/network entry's label, as it tags it.
+    "rate": {"curator": _states(PUBLISHED_LIFECYCLES, LIVE_REVIEWED)},
+    # The owner's answers on published evidence: the follow-up of a recommendation
+    # (management response) and disputes of a rating. No review: they are the
+    # owner's own statements, shown as such.
+    "respond": {"owner_publisher": _states(PUBLISHED_LIFECYCLES)},
 }
 ACTIONS = tuple(POLICY)
 # The role each relation stands for (for `insufficient_scope` answers).

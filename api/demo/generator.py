@@ -44,6 +44,8 @@ from typing import Final, Literal, TypeVar
 
 import yaml
 
+from api.demo.evidence import DemoEvidence, demo_evidence
+
 __all__ = [
     "DEFAULT_SEED",
     "DEFAULT_SIZE",
@@ -132,6 +134,8 @@ class DemoEntry:
     shared_with: list[str]
     status: EntryStatus
     attachments: tuple[DemoAttachment, ...]
+    # Findings, lessons, recommendations, profile, follow-ups, ratings (api.demo.evidence).
+    evidence: DemoEvidence | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1951,7 +1955,12 @@ def _make_entry(seed: int, index: int) -> DemoEntry:
         shared_with=shared_with,
         status=status,
         attachments=_attachments(rng, index, d, slots),
-    )
+        evidence=demo_evidence(
+            seed, index, kind=d.kind, program_types=d.program_types,
+            indicator_codes=[i.code for i in indicators], evaluation_design=evaluation_design,
+            evidence_level=evidence_level, period_end=period_end,
+        ),
+    )  # fmt: skip
 
 
 def _entries(size: int, seed: int) -> Iterator[DemoEntry]:

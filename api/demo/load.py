@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
@@ -26,6 +26,7 @@ from api.attachments.storage import LocalStorage
 from api.audit import record_event
 from api.config import Settings
 from api.db import make_session_factory
+from api.demo.evidence import DemoEvidence
 from api.demo.generator import (
     MEDIA_DOCX,
     MEDIA_PDF,
@@ -34,7 +35,14 @@ from api.demo.generator import (
     generate,
 )
 from api.entries.service import insert_entry
-from api.models import Attachment, Entry, Organization
+from api.models import (
+    Attachment,
+    Entry,
+    EvidenceRating,
+    Organization,
+    RatingDispute,
+    RecommendationFollowUp,
+)
 
 BATCH = 500
 
@@ -80,6 +88,10 @@ def _values(entry: DemoEntry) -> dict[str, Any]:
         "links": [{"url": url, "title": title} for url, title in entry.links],
         "license": entry.license,
         "visibility": entry.visibility,
+        "findings": entry.evidence.findings if entry.evidence else [],
+        "lessons": entry.evidence.lessons if entry.evidence else [],
+        "recommendations": entry.evidence.recommendations if entry.evidence else [],
+        "profile": entry.evidence.profile if entry.evidence else None,
     }
 
 
@@ -149,6 +161,8 @@ def _insert(
         status=demo.status,
         published_at=published_at,
     )
+    if demo.evidence is not None and demo.status == "published":
+        _insert_evidence(session, demo.id, demo.evidence)
     for attachment in demo.attachments:
         content = _render(attachment)
         staged = storage.stage([content], max_bytes=len(content))
@@ -170,3 +184,34 @@ def _insert(
                 created_at=published_at,
             )
         )
+
+
+def _insert_evidence(session: Session, entry_id: str, evidence: DemoEvidence) -> None:
+    """Follow-ups and curator ratings of a published demo entry; a rating that was
+    changed once keeps its earlier version as history, as the API does."""
+    for f in evidence.follow_ups:
+        session.add(RecommendationFollowUp(
+            entry_id=entry_id, recommendation_id=f.recommendation_id, action=f.action,
+            responsible_unit=f.responsible_unit, due_date=f.due_date, status=f.status,
+            updated_at=datetime.combine(f.due_date or date.today(), time(9, 0), tzinfo=UTC)
+            - timedelta(days=120),
+        ))  # fmt: skip
+    for r in evidence.ratings:
+        rated_at = datetime.combine(r.rated_on, time(10, 0), tzinfo=UTC)
+        if r.earlier is not None:
+            effect, level, reasoning = r.earlier
+            session.add(EvidenceRating(
+                entry_id=entry_id, outcome=r.outcome, effect=effect,
+                evaluation_design=r.evaluation_design, evidence_level=level, reasoning=reasoning,
+                rated_at=rated_at - timedelta(days=365), ended_at=rated_at, end_reason="changed",
+            ))  # fmt: skip
+        current = EvidenceRating(
+            entry_id=entry_id, outcome=r.outcome, effect=r.effect,
+            evaluation_design=r.evaluation_design, evidence_level=r.evidence_level,
+            reasoning=r.reasoning, rated_at=rated_at,
+        )  # fmt: skip
+        session.add(current)
+        if r.dispute:
+            session.flush()
+            session.add(RatingDispute(rating_id=current.id, text=r.dispute,
+                                      created_at=rated_at + timedelta(days=30)))  # fmt: skip

@@ -59,6 +59,63 @@ class IndicatorIn(BaseModel):
     note: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,16}$")]
+
+
+class EvidenceItem(BaseModel):
+    """A finding, lesson or recommendation: a short text and what it concerns.
+
+    `id` keeps a recommendation's follow-up attached to it across edits: send back
+    the ids you read; new items without one get the next free `f1`, `l1`, `r1`…"""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: ItemId | None = None
+    text: Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+    program_types: CodeList = []
+    outcomes: CodeList = Field(default=[], description="Indicator codes the item concerns")
+
+
+EvidenceItems = Annotated[list[EvidenceItem], Field(max_length=50)]
+
+Objective = Literal[
+    "disengagement", "deradicalisation", "rehabilitation", "reintegration", "prevention"
+]
+EntryRoute = Literal["voluntary", "referral", "court_ordered", "amnesty_defection"]
+ReportingRule = Literal[
+    "never", "imminent_harm_only", "planned_offence", "any_offence", "all_disclosures"
+]
+ProfileText = Annotated[str, StringConstraints(max_length=2_000)]
+
+
+class ProgramProfile(BaseModel):
+    """What a practitioner compares before designing a program of their own.
+
+    `reporting_rule`: when a participant is reported to the authorities —
+    `never`; `imminent_harm_only` (a threat to life); `planned_offence`; `any_offence`
+    (disclosed past offences too); `all_disclosures` (everything is shared);
+    `reporting_detail` says by whom and how. `cohort_size` is people: below the
+    node's small-cell threshold it is shown as "< k" to anyone but the owner."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    objectives: Annotated[list[Objective], Field(max_length=5)] = []
+    entry_routes: Annotated[list[EntryRoute], Field(max_length=4)] = []
+    disciplines: CodeList = Field(default=[], description="`actor` vocabulary codes")
+    law_enforcement_role: ProfileText = ""
+    reporting_rule: ReportingRule | None = None
+    reporting_detail: ProfileText = ""
+    legal_guarantees: ProfileText = ""
+    aftercare: ProfileText = ""
+    retribution_protection: ProfileText = ""
+    community_involvement: ProfileText = ""
+    duration_months: Annotated[int, Field(ge=0, le=600)] | None = None
+    cohort_size: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    cost_per_participant_usd: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)] | None = (
+        None
+    )
+
+
 class Link(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -85,6 +142,10 @@ class _EntryFields(_NoNul):
     indicators: Annotated[list[IndicatorIn], Field(max_length=100)] = []
     links: Annotated[list[Link], Field(max_length=50)] = []
     license: Annotated[str, StringConstraints(max_length=64)] | None = None
+    findings: EvidenceItems = []
+    lessons: EvidenceItems = []
+    recommendations: EvidenceItems = []
+    profile: ProgramProfile | None = None
     visibility: Visibility = Field(default="private", description=VISIBILITY_HELP)
     shared_with: Annotated[list[Code], Field(max_length=50, description=SHARED_WITH_HELP)] = []
     listed: bool = Field(
@@ -137,6 +198,10 @@ class EntryUpdate(_NoNul):
     indicators: Annotated[list[IndicatorIn], Field(max_length=100)] | None = None
     links: Annotated[list[Link], Field(max_length=50)] | None = None
     license: Annotated[str, StringConstraints(max_length=64)] | None = None
+    findings: EvidenceItems | None = None
+    lessons: EvidenceItems | None = None
+    recommendations: EvidenceItems | None = None
+    profile: ProgramProfile | None = None
     visibility: Visibility | None = Field(default=None, description=VISIBILITY_HELP)
     shared_with: Annotated[list[Code], Field(max_length=50)] | None = Field(
         default=None, description=SHARED_WITH_HELP
@@ -158,6 +223,14 @@ class EntryUpdate(_NoNul):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
+
+
+class ProfileRead(ProgramProfile):
+    model_config = ConfigDict(extra="forbid")
+
+    cohort_size_display: str | None = Field(
+        default=None, description='The cohort size as text, or "< k" for a small cohort'
+    )
 
 
 class OrganizationRef(BaseModel):
@@ -245,6 +318,10 @@ class EntryRead(EntrySummary):
     attachments: list[AttachmentRead]
     links: list[dict[str, Any]]
     license: str | None
+    findings: list[EvidenceItem] = []
+    lessons: list[EvidenceItem] = []
+    recommendations: list[EvidenceItem] = []
+    profile: ProfileRead | None = None
     shared_with: list[str] | None = Field(
         description="Partner organizations; shown to the owner organization only"
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 from base64 import b32encode
+from copy import deepcopy
 from datetime import date, datetime
 from typing import Any
 
@@ -66,7 +67,15 @@ CONTENT_FIELDS = (
     "links",
     "license",
     "internal_notes",
+    "findings",
+    "lessons",
+    "recommendations",
+    "profile",
 )
+EVIDENCE_FIELDS = {"findings": "f", "lessons": "l", "recommendations": "r"}
+# Content fields added after entries existed: older snapshots lack them.
+_LATER_FIELDS: dict[str, Any] = {"internal_notes": "", "findings": [], "lessons": [],
+                                 "recommendations": [], "profile": None}  # fmt: skip
 SHARING_FIELDS = ("visibility", "shared_with", "listed", "organization_display")
 
 
@@ -141,6 +150,34 @@ def _resolve_partners(
     return partners, errors
 
 
+def number_items(values: dict[str, Any]) -> list[FieldError]:
+    """Give findings, lessons and recommendations without an id the next free one
+    (`f1`, `l2`, `r3`…), in place; a repeated id is an error naming the item."""
+    errors: list[FieldError] = []
+    for field, prefix in EVIDENCE_FIELDS.items():
+        if field in values and values[field] is None:
+            values[field] = []  # null clears the list (never a JSON null in the column)
+        items = values.get(field)
+        if not items:
+            continue
+        taken: set[str] = set()
+        for index, item in enumerate(items):
+            if item.get("id") is None:
+                continue
+            if item["id"] in taken:
+                errors.append(FieldError(f"{field}[{index}].id", f"repeated id {item['id']!r}"))
+            taken.add(item["id"])
+        counter = 0
+        for item in items:
+            if item.get("id") is None:
+                counter += 1
+                while f"{prefix}{counter}" in taken:
+                    counter += 1
+                item["id"] = f"{prefix}{counter}"
+                taken.add(item["id"])
+    return errors
+
+
 def _model_values(model: EntryCreate | EntryUpdate, fields: set[str]) -> dict[str, Any]:
     dumped = model.model_dump(mode="json", include=fields)
     # Keep dates as dates for the ORM; model_dump(mode="json") made them strings.
@@ -159,7 +196,7 @@ def create_entry(
 ) -> Entry:
     assert principal.organization_id is not None, "route requires a publisher (Publisher)"
     values = _model_values(data, set(EntryCreate.model_fields))
-    errors = check_codes(registry, values)
+    errors = check_codes(registry, values) + number_items(values)
     partners, partner_errors = _resolve_partners(
         session, values.pop("shared_with"), principal.organization_id
     )
@@ -228,7 +265,7 @@ def update_entry(
     for name in ("kind", "language", "evaluation_design", "evidence_level"):
         current = getattr(entry, name)
         already_used[name] = {current} if current else set()
-    errors = check_codes(registry, values, already_used=already_used)
+    errors = check_codes(registry, values, already_used=already_used) + number_items(values)
     partners = None
     if "shared_with" in values:
         partners, partner_errors = _resolve_partners(
@@ -352,7 +389,10 @@ def _working_content(session: Session, entry: Entry) -> dict[str, Any]:
 
 def apply_revision_content(entry: Entry, content: dict[str, Any]) -> None:
     for name in CONTENT_FIELDS:
-        value = content.get(name, "") if name == "internal_notes" else content[name]
+        if name in _LATER_FIELDS:
+            value = deepcopy(content.get(name, _LATER_FIELDS[name]))
+        else:
+            value = content[name]
         if name in ("period_start", "period_end") and isinstance(value, str):
             value = date.fromisoformat(value)
         setattr(entry, name, value)

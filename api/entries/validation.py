@@ -84,6 +84,14 @@ def check_codes(
         if problem:
             unit = registry.indicator_unit(code)
             errors.append(FieldError(f"indicators[{index}].value", problem, code=code, unit=unit))
+    for field in ("findings", "lessons", "recommendations"):
+        for index, item in enumerate(values.get(field) or []):
+            for key, vocabulary in (("program_types", "program_type"), ("outcomes", "indicator")):
+                for n, code in enumerate(item.get(key) or []):
+                    check(f"{field}[{index}].{key}[{n}]", vocabulary, code)
+    profile = values.get("profile") or {}
+    for index, code in enumerate(profile.get("disciplines") or []):
+        check(f"profile.disciplines[{index}]", "actor", code)
     return errors
 
 

@@ -42,6 +42,7 @@ from api.entries.schemas import (
     IndicatorRead,
     OrganizationRef,
     Origin,
+    ProfileRead,
     RevisionRead,
     RevisionSummary,
 )
@@ -167,6 +168,26 @@ def _indicators(
     ]
 
 
+def profile_read(
+    profile: Mapping[str, Any] | None, *, owner: bool, small_cell_k: int
+) -> ProfileRead | None:
+    """A program profile as the caller may see it: a cohort of fewer than k people
+    is "< k" (its size removed) for anyone but the owner, as indicator counts are."""
+    if not profile:
+        return None
+    size = profile.get("cohort_size")
+    shown = protect_indicators(
+        [Indicator("cohort_size", float(size), "count")] if size is not None else [],
+        k=small_cell_k,
+        viewer_is_owner=owner,
+    )
+    fields = dict(profile)
+    if shown:
+        fields["cohort_size"] = None if shown[0].suppressed else size
+        fields["cohort_size_display"] = shown[0].display
+    return ProfileRead(**fields)
+
+
 def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -208,6 +229,10 @@ def entry_read(
             "links": entry.links,
             "license": entry.license,
             "internal_notes": entry.internal_notes,
+            "findings": entry.findings,
+            "lessons": entry.lessons,
+            "recommendations": entry.recommendations,
+            "profile": entry.profile,
             "indicators": [
                 {"code": i.code, "value": i.value, "note": i.note} for i in entry.indicators
             ],
@@ -241,6 +266,12 @@ def entry_read(
         "attachments": [attachment_of(a) for a in list_attachments(session, entry.id)],
         "links": list(source["links"]),
         "license": source["license"],
+        "findings": list(source.get("findings") or []),
+        "lessons": list(source.get("lessons") or []),
+        "recommendations": list(source.get("recommendations") or []),
+        "profile": profile_read(
+            source.get("profile"), owner=access.owner, small_cell_k=small_cell_k
+        ),
         "internal_notes": source.get("internal_notes") or "",
         "shared_with": [p.slug for p in entry.partners],
         "origin": Origin(node=entry.origin_node, id=entry.origin_id)
@@ -292,6 +323,11 @@ def revision_content(
                 strict=True,
             )
         ]  # fmt: skip
+    if not access.owner and content.get("profile"):
+        shown = profile_read(content["profile"], owner=False, small_cell_k=small_cell_k)
+        if shown is not None and shown.cohort_size_display and shown.cohort_size is None:
+            content["profile"] = {**content["profile"], "cohort_size": None,
+                                  "cohort_size_display": shown.cohort_size_display}  # fmt: skip
     return content
 
 

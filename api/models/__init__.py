@@ -22,6 +22,13 @@ from api.models.entry import (
     IndicatorValue,
     PublishedRevisionIsImmutable,
 )
+from api.models.evidence import (
+    EFFECTS,
+    FOLLOW_UP_STATUSES,
+    EvidenceRating,
+    RatingDispute,
+    RecommendationFollowUp,
+)
 from api.models.identity import ApiClient, IdentityProvider, WebSession
 from api.models.organization import ROLES, Account, Membership, Organization
 from api.models.outbox import SearchOutbox, SearchReindex, SearchReindexJournal
@@ -30,7 +37,9 @@ from api.models.shared_state import ClientAuthFailure, ConfigVersion
 from api.models.vocabulary import VocabularyTerm
 
 __all__ = [
+    "EFFECTS",
     "FINDING_STATUSES",
+    "FOLLOW_UP_STATUSES",
     "ORGANIZATION_DISPLAYS",
     "REQUEST_STATUSES",
     "ROLES",
@@ -52,12 +61,15 @@ __all__ = [
     "EntryReader",
     "EntryRevision",
     "EntryTransition",
+    "EvidenceRating",
     "IdentityProvider",
     "IndicatorValue",
     "Membership",
     "NotificationEvent",
     "Organization",
     "PublishedRevisionIsImmutable",
+    "RatingDispute",
+    "RecommendationFollowUp",
     "ReviewComment",
     "SafetyFinding",
     "SearchOutbox",

@@ -102,6 +102,12 @@ class Entry(Base):
     retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retraction_reason: Mapped[str | None] = mapped_column(String(40))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Structured evidence (api.entries.schemas.EvidenceItem / Recommendation) and a
+    # program profile's design fields (ProgramProfile): content, in every revision.
+    findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
+    lessons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
+    recommendations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # The owner reveals that a restricted entry exists: its stub (title, kind,
     # organization, regions, program types) is public; its content is not.
     listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.web import evidence
 from api.web.errors import install_error_pages
 from api.web.router import WEB_TAG, router
 from api.web.staticfiles import CachedStaticFiles
@@ -15,5 +16,6 @@ from api.web.templating import STATIC_DIR, STATIC_PREFIX
 
 def install_web(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(evidence.router)
     app.mount(STATIC_PREFIX, CachedStaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app, WEB_TAG)

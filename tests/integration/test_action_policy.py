@@ -48,7 +48,10 @@ def _build(steps: list[str], visibility: str) -> Builder:
 
     def build(client: TestClient, tokens: dict[str, str]) -> dict[str, Any]:
         owner, curator = tokens["owner_publisher"], tokens["curator"]
-        entry = create_entry(client, owner, visibility=visibility, title="Policy probe")
+        entry = create_entry(
+            client, owner, visibility=visibility, title="Policy probe",
+            recommendations=[{"id": "r1", "text": "Keep the mentors"}],
+        )  # fmt: skip
         url = f"/v1/entries/{entry['id']}"
         upload = client.post(
             f"{url}/attachments",
@@ -151,6 +154,18 @@ def attempt(client: TestClient, action: str, entry: dict[str, Any], token: str |
         return client.get(f"{url}/findings", headers=headers)
     if action == "read_reads":
         return client.get(f"{url}/reads", headers=headers)
+    if action == "rate":
+        rating = {
+            "outcome": "completion_rate",
+            "effect": "improved",
+            "evidence_level": "moderate",
+            "evaluation_design": "pre_post",
+            "reasoning": "Before/after, no comparison",
+        }
+        return client.post(f"{url}/ratings", json=rating, headers=headers)
+    if action == "respond":
+        return client.put(f"{url}/recommendations/r1/follow-up", json={"status": "planned"},
+                          headers=headers)  # fmt: skip
     return client.post(f"{url}/{action.replace('_', '-')}", headers=headers)
 
 

@@ -11,6 +11,8 @@ under review), the organization's event log and the audit log."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import combinations
@@ -24,7 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from api.access.redaction import PROTECTED_FIELDS
-from api.models import AccessGrant, Entry, Organization
+from api.models import AccessGrant, Entry, EvidenceRating, Organization
 from api.models.base import utcnow
 from api.outbox import mark_dirty
 from tests.factories import (
@@ -39,6 +41,7 @@ from tests.unit.test_access_rule import (
     REVIEWED,
     Caller,
     Model,
+    is_owner,
     oracle_hidden,
     oracle_readable,
     oracle_revision,
@@ -109,6 +112,7 @@ class Driver:
         entry = create_entry(
             self.client, self.owner, title=f"Programme {WORD} {n}", body=body,
             visibility=visibility, shared_with=[ORG_SLUGS[p] for p in sorted(partners)],
+            recommendations=[{"text": f"{WORD} recommendation"}],
         )  # fmt: skip
         upload = self.client.post(
             f"/v1/entries/{entry['id']}/attachments",
@@ -237,9 +241,36 @@ def check_caller(
     assert found["total"] == len(searchable), caller.name
     assert sum(found["facets"].get("organization", {}).values()) == len(searchable)
 
+    # Evidence (follow-ups, ratings, indicator values) is the owner's and the live
+    # version's readers': never a reviewer's only, never a stub's.
+    evidence = {
+        t.id
+        for t in entries
+        if t.model.status == "published" and (reads_live(oracle, t.model) or is_owner(oracle))
+    }
+    rows = client.get("/v1/indicators/completion_rate?per_page=1000", headers=headers).json()
+    assert {row["entry"]["id"] for row in rows["items"]} == evidence, caller.name
+    assert rows["total"] == len(evidence), caller.name
+    exported = client.get("/v1/indicators/completion_rate?format=csv", headers=headers).text
+    assert {row[0] for row in list(csv.reader(io.StringIO(exported)))[1:]} == evidence
+    gaps = client.get("/v1/gap-map?region=014&program_type=reintegration", headers=headers)
+    kenya = [c for c in gaps.json()["cells"] if c["region"] == "KE"]
+    assert [c["total"] for c in kenya] == [len(evidence)], caller.name
+    tracker = client.get("/v1/follow-ups", headers=headers).json()
+    assert {row["entry"]["id"] for row in tracker["items"]} == evidence, caller.name
+
     for tracked in entries:
         url = f"/v1/entries/{tracked.id}"
         m = tracked.model
+        recommendations = client.get(f"{url}/recommendations", headers=headers)
+        ratings = client.get(f"{url}/ratings", headers=headers)
+        if tracked.id in readable:
+            shown = bool(recommendations.json()["items"]), bool(ratings.json()["current"])
+            # Per entry, the owner also sees those of its unpublished entries.
+            expected = tracked.id in evidence or is_owner(oracle)
+            assert shown == (expected, expected), (caller.name, m)
+        else:
+            assert recommendations.status_code == ratings.status_code == 404, (caller.name, m)
         entry = client.get(url, headers=headers)
         attachments = client.get(f"{url}/attachments", headers=headers)
         revision_list = client.get(f"{url}/revisions", headers=headers)
@@ -322,6 +353,13 @@ class TestVisibilityRuleEverywhere:
                 for name, new_visibility, new_partners in ops:
                     driver.step(tracked, name, new_visibility, new_partners)
                 entries.append(tracked)
+            with app.state.session_factory() as session, session.begin():
+                session.add_all(
+                    EvidenceRating(entry_id=t.id, outcome="completion_rate", effect="mixed",
+                                   evaluation_design="pre_post", evidence_level="preliminary",
+                                   reasoning="Before/after only")
+                    for t in entries
+                )  # fmt: skip
             wait_indexed(app)
             for caller in CALLERS:
                 check_caller(client, caller, tokens[caller.name], entries)
