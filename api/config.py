@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     indexer_max_backoff_seconds: float = 60.0
     index_wait_seconds: float = 2.0
 
+    # Federation (api.federation). Bump the epoch after restoring a backup: every
+    # peer's cursor then answers 410 and the peer reconciles against the inventory.
+    federation_epoch: int = Field(default=1, ge=1)
+    federation_retention_days: int = Field(default=30, ge=1)
+    federation_page_size: int = Field(default=500, ge=1, le=5000)
+    federation_poll_interval_seconds: float = 1.0
+    federation_http_timeout_seconds: float = 10.0
+    federation_max_backoff_seconds: float = 600.0
+
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -24,6 +24,7 @@ from api.db import make_engine, make_session_factory
 from api.entries import attachments_router
 from api.entries import router as entries_router
 from api.errors import install_error_handlers
+from api.federation import router as federation_router
 from api.indexing import IndexFreshness, search_readiness
 from api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
 from api.login import router as login_router
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         collections_router,
         oauth_router,
         access_requests_router,
+        federation_router,
     ):
         app.include_router(module.router)
     install_web(app)

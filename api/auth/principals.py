@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import Principal, scoped_roles
-from api.access.principal import SCOPE_ROLES
+from api.access.principal import NON_ROLE_SCOPES, SCOPE_ROLES
 from api.auth.validation import ValidatedToken
 from api.errors import Unauthorized
 from api.models import (
@@ -85,7 +85,9 @@ def principal_for_client(
     )
     if client is None:
         raise Unauthorized("unknown or revoked client")
-    effective = frozenset(scopes) & frozenset(client.scopes) & frozenset(SCOPE_ROLES)
+    effective = (
+        frozenset(scopes) & frozenset(client.scopes) & (frozenset(SCOPE_ROLES) | NON_ROLE_SCOPES)
+    )
     organization = (
         session.get(Organization, client.organization_id)
         if client.organization_id is not None

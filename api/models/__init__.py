@@ -22,6 +22,13 @@ from api.models.entry import (
     IndicatorValue,
     PublishedRevisionIsImmutable,
 )
+from api.models.federation import (
+    FederatedEntry,
+    FederationDelivery,
+    FederationEvent,
+    Peer,
+    PeerOrganization,
+)
 from api.models.identity import ApiClient, IdentityProvider, WebSession
 from api.models.organization import ROLES, Account, Membership, Organization
 from api.models.outbox import SearchOutbox, SearchReindex, SearchReindexJournal
@@ -49,11 +56,16 @@ __all__ = [
     "EntryReader",
     "EntryRevision",
     "EntryTransition",
+    "FederatedEntry",
+    "FederationDelivery",
+    "FederationEvent",
     "IdentityProvider",
     "IndicatorValue",
     "Membership",
     "NotificationEvent",
     "Organization",
+    "Peer",
+    "PeerOrganization",
     "PublishedRevisionIsImmutable",
     "ReviewComment",
     "SafetyFinding",
