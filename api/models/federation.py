@@ -83,6 +83,9 @@ class FederationEvent(Base):
     __table_args__ = (
         CheckConstraint(f"action IN {FEED_ACTIONS!r}", name="action"),
         Index("ix_federation_event_peer_position", "peer_id", "xid", "id"),
+        # Ids must never be reused after pruning (SQLite reuses max(id)+1 otherwise),
+        # or new events would sort before the floor of pruned ones.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

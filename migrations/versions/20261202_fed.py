@@ -113,6 +113,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_federation_event")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("federation_event", schema=None) as batch_op:
         batch_op.create_index(
