@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     federation_poll_interval_seconds: float = 1.0
     federation_http_timeout_seconds: float = 10.0
     federation_max_backoff_seconds: float = 600.0
+    oai_admin_email: str = "admin@localhost"  # OAI-PMH Identify names a contact
+    oai_batch_size: int = Field(default=100, ge=1, le=1000)
 
     log_level: str = "INFO"
     log_json: bool = False

@@ -33,6 +33,7 @@ from api.models import (
     Entry,
     FederationDelivery,
     FederationEvent,
+    OaiRecord,
     Peer,
     PeerOrganization,
 )
@@ -164,6 +165,54 @@ def _decide(
     return "tombstone", before.sha256, max(entry.version if entry else 0, before.version)
 
 
+def oai_sets(entry: Entry) -> list[str]:
+    """OAI-PMH setSpecs of an entry: per program type and per region."""
+    return sorted(
+        [f"program_type:{code}" for code in entry.program_types or []]
+        + [f"region:{code}" for code in entry.regions or []]
+    )
+
+
+def record_public(session: Session, entries: Mapping[str, Entry | None]) -> None:
+    """Keep `oai_record` for the public (anonymous) audience, the way `announce`
+    keeps deliveries for a peer: a record appears when an entry becomes public,
+    changes when its public content does, and turns `deleted` (for good) when it
+    stops being public."""
+    if not entries:
+        return
+    connection = session.connection()
+    known = {
+        row.entry_id: row
+        for row in connection.execute(
+            select(OaiRecord.entry_id, OaiRecord.sha256, OaiRecord.deleted).where(
+                OaiRecord.entry_id.in_(sorted(entries))
+            )
+        )
+    }
+    now = utcnow().replace(microsecond=0)
+    with session.no_autoflush:
+        for entry_id, entry in sorted(entries.items()):
+            before = known.get(entry_id)
+            if entry is not None and peer_receives(
+                frozenset(), peer_facts(entry), harvested=entry.origin_node is not None
+            ):
+                sha = fingerprint(exported_content(entry, frozenset()))
+                if before is not None and not before.deleted and before.sha256 == sha:
+                    continue
+                values = {"sha256": sha, "sets": oai_sets(entry), "datestamp": now,
+                          "deleted": False}  # fmt: skip
+            elif before is not None and not before.deleted:
+                values = {"datestamp": now, "deleted": True}
+            else:
+                continue
+            if before is None:
+                connection.execute(insert(OaiRecord).values(entry_id=entry_id, **values))
+            else:
+                connection.execute(
+                    update(OaiRecord).where(OaiRecord.entry_id == entry_id).values(**values)
+                )
+
+
 # -- the flush hook ------------------------------------------------------------------
 
 _PENDING = "offramp.feedlog.entries"
@@ -195,15 +244,15 @@ def _write_events(session: Session, _context: Any) -> None:
     touched: dict[str, Entry | None] = session.info.pop(_PENDING, {})
     if not touched:
         return
-    peers = peers_hosting(session.connection())
-    if not peers:
-        return
     with session.no_autoflush:
         current: dict[str, Entry | None] = {}
         for entry_id, entry in touched.items():
             row = entry if entry is not None else session.get(Entry, entry_id)
             current[entry_id] = None if row is None or row in session.deleted else row
-    announce(session, current, peers)
+    record_public(session, current)
+    peers = peers_hosting(session.connection())
+    if peers:
+        announce(session, current, peers)
 
 
 @event.listens_for(Session, "after_rollback")

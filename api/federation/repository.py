@@ -23,16 +23,29 @@ def _is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+# The oldest transaction of *this* database still running at the statement's
+# snapshot (else the snapshot's xmax): every event with a smaller xid is settled.
+# Transactions of other databases on the same server cannot write our events, so
+# they are left out; one that ended between the snapshot and the look at
+# pg_stat_activity is kept in, which only makes the horizon lower (safe).
+SETTLED_HORIZON = """(SELECT COALESCE(
+    (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x
+     WHERE (x::text::bigint % 4294967296) NOT IN (
+        SELECT backend_xid::text::bigint FROM pg_stat_activity
+        WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL)),
+    pg_snapshot_xmax(s)::text::bigint)
+ FROM pg_current_snapshot() AS s)"""
+
+
 def _settled(session: Session) -> list[ColumnElement[bool]]:
-    """On PostgreSQL, only events of transactions older than every running one:
-    `xid < xmin` of the statement's snapshot. A transaction still running holds
-    an xid ≥ xmin, so its events (whatever their ids) are served after it commits,
-    in their place — never skipped. On SQLite writers are serialized, so ids are
-    already in commit order and everything visible is settled."""
+    """On PostgreSQL, only events of transactions older than every one still
+    running: a running transaction holds an xid ≥ the horizon, so its events
+    (whatever their ids) are served after it commits, in their place — never
+    skipped. On SQLite writers are serialized, so ids are already in commit order
+    and everything visible is settled."""
     if not _is_postgres(session):
         return []
-    xmin = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", BigInteger)
-    return [FederationEvent.xid < xmin]
+    return [FederationEvent.xid < literal_column(SETTLED_HORIZON, BigInteger)]
 
 
 def events_after(
@@ -58,10 +71,8 @@ def head_position(session: Session, peer_id: int) -> Position:
     """A position no later than any event not yet settled: everything before it
     has been served or is visible now; everything after will be."""
     if _is_postgres(session):
-        xmin = session.scalar(
-            select(literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
-        )
-        return Position(int(xmin or 0) - 1, 2**62)
+        horizon = session.scalar(select(literal_column(SETTLED_HORIZON, BigInteger)))
+        return Position(int(horizon or 0) - 1, 2**62)
     last = session.execute(
         select(FederationEvent.xid, FederationEvent.id)
         .where(FederationEvent.peer_id == peer_id)

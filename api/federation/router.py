@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
+from api.access import ANONYMOUS
 from api.auth.dependencies import NodeAdmin
 from api.config import Settings
 from api.db import ReadSession, WriteSession
 from api.errors import problem_responses
 from api.federation import service
+from api.federation.atom import canonical_query, search_feed
 from api.federation.dependencies import CurrentPeer, Cursors
+from api.federation.oai import make_oai_server
 from api.federation.schemas import ChangesPage, Inventory, PeerCreate, PeerCreated, PeerRead
 from api.models import Peer
 from api.models.base import utcnow
+from api.search.router import SearchQueryString, run_search
 from api.vocabularies.registry import VocabularyRegistry
 
 router = APIRouter()
@@ -105,6 +111,46 @@ def federated_entry(
         registry=_registry(request),
         small_cell_k=settings.small_cell_k,
     )
+
+
+@router.api_route(
+    "/oai",
+    methods=["GET", "POST"],
+    tags=["federation"],
+    summary="OAI-PMH 2.0 (public entries, oai_dc)",
+    response_class=Response,
+)
+async def oai(request: Request) -> Response:
+    arguments: dict[str, str] = dict(request.query_params)
+    if request.method == "POST":
+        form = await request.form()
+        arguments.update({k: v for k, v in form.items() if isinstance(v, str)})
+    server = getattr(request.app.state, "oai_server", None)
+    if server is None:
+        server = make_oai_server(request.app.state.session_factory, _settings(request))
+        request.app.state.oai_server = server
+    body = await run_in_threadpool(server.handleRequest, arguments)
+    return Response(body, media_type="text/xml; charset=utf-8")
+
+
+@router.get(
+    "/feeds/search.atom",
+    tags=["federation"],
+    summary="Atom feed of public search results (the search API's parameters)",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}, **problem_responses(422)},
+)
+def search_atom(request: Request, params: SearchQueryString) -> Response:
+    params = replace(params, sort="newest", page=1, per_page=min(params.per_page, 50))
+    result = run_search(request, ANONYMOUS, params)
+    settings = _settings(request)
+    body = search_feed(
+        result,
+        node_url=settings.issuer,
+        node_name=settings.node_name,
+        query_string=canonical_query(list(request.query_params.multi_items())),
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 def _read(view: service.PeerView) -> dict[str, object]:

@@ -26,6 +26,7 @@ from api.models.federation import (
     FederatedEntry,
     FederationDelivery,
     FederationEvent,
+    OaiRecord,
     Peer,
     PeerOrganization,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "IndicatorValue",
     "Membership",
     "NotificationEvent",
+    "OaiRecord",
     "Organization",
     "Peer",
     "PeerOrganization",

@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -126,3 +127,19 @@ class FederatedEntry(Base):
     origin_organization: Mapped[str | None] = mapped_column(String(200))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OaiRecord(Base):
+    """What the public OAI-PMH endpoint has said about an entry: kept after the
+    entry stops being public (`deleted`), as `deletedRecord=persistent` promises.
+    Written by `api.feedlog` in the same transaction as the change; `datestamp`
+    (whole seconds) is the time of the last change harvesters must see, and the
+    field `from`/`until` select on."""
+
+    __tablename__ = "oai_record"
+
+    entry_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    sets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    datestamp: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -18,6 +18,17 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "oai_record",
+        sa.Column("entry_id", sa.String(length=40), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("sets", sa.JSON(), nullable=False),
+        sa.Column("datestamp", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.PrimaryKeyConstraint("entry_id", name=op.f("pk_oai_record")),
+    )
+    with op.batch_alter_table("oai_record", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_oai_record_datestamp"), ["datestamp"], unique=False)
+    op.create_table(
         "peer",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
@@ -55,7 +66,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("origin_organization", sa.String(length=200), nullable=True),
-        sa.Column("deleted", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["entry_id"],
@@ -84,7 +95,7 @@ def upgrade() -> None:
         sa.Column("entry_id", sa.String(length=40), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("removed", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("removed", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["peer_id"],
@@ -148,6 +159,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("oai_record", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oai_record_datestamp"))
+    op.drop_table("oai_record")
     with op.batch_alter_table("peer_organization", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_peer_organization_organization_id"))
 
