@@ -151,7 +151,7 @@ def test_every_egress_returns_exactly_what_the_peer_may_receive(
         assert all(c["action"] == "upsert" for c in changes)
         inventory = client.get("/v1/federation/inventory", headers=headers).json()["items"]
         assert {i["id"] for i in inventory} == allowed
-        for entry_id, spec in made.items():
+        for entry_id in made:
             fetched = client.get(f"/v1/federation/entries/{entry_id}", headers=headers)
             assert fetched.status_code == (200 if entry_id in allowed else 404)
         for change in changes:

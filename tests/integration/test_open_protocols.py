@@ -137,14 +137,14 @@ class TestOaiPmh:
         token = member_token(app, "sahel-ngo", "publisher")
         for n in range(3):
             published_entry(client, token, title=f"Entry {n}")
-        first = httpx.get(f"{base_url}/oai", params={"verb": "ListIdentifiers",
-                                                     "metadataPrefix": "oai_dc"})  # fmt: skip
+        params = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}
+        first = httpx.get(f"{base_url}/oai", params=params)
         resumption = re.search(r"<resumptionToken[^>]*>([^<]+)<", first.text)
         assert resumption is not None
         restarted = create_app(small_pages)
         with TestClient(restarted), serve(restarted) as other:
-            rest = httpx.get(f"{other}/oai", params={"verb": "ListIdentifiers",
-                                                     "resumptionToken": resumption.group(1)})  # fmt: skip
+            params = {"verb": "ListIdentifiers", "resumptionToken": resumption.group(1)}
+            rest = httpx.get(f"{other}/oai", params=params)
         assert rest.status_code == 200
         assert rest.text.count("<identifier>") == 1
         assert "<error" not in rest.text

@@ -77,8 +77,11 @@ class TestCursor:
         cursor = self.codec.encode(7, Position(123, 45))
         assert self.codec.decode(7, cursor) == Position(123, 45)
 
-    @pytest.mark.parametrize("mangle", [lambda c: c[:-1] + ("A" if c[-1] != "A" else "B"),
-                                        lambda c: "x" + c, lambda c: "", lambda c: "é"])  # fmt: skip
+    @pytest.mark.parametrize(
+        "mangle",
+        [lambda c: c[:-1] + ("A" if c[-1] != "A" else "B"), lambda c: "x" + c, lambda c: "",
+         lambda c: "é"],
+    )  # fmt: skip
     def test_a_tampered_cursor_is_invalid_input_naming_the_field(self, mangle: object) -> None:
         cursor = self.codec.encode(7, Position(1, 2))
         with pytest.raises(ValidationFailed) as raised:
