@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, event, insert, literal, literal_column, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql.elements import ColumnElement
 
 from api.access import peer_facts, peer_knows_organization, peer_partner_ids, peer_receives
@@ -34,6 +34,7 @@ from api.models import (
     FederationDelivery,
     FederationEvent,
     OaiRecord,
+    Organization,
     Peer,
     PeerOrganization,
 )
@@ -63,10 +64,21 @@ def exported_content(entry: Entry, hosted: frozenset[int]) -> dict[str, Any]:
     content["visibility"] = entry.visibility
     content["shared_with"] = sorted(p.slug for p in entry.partners if p.id in shared)
     content["organization"] = (
-        entry.organization.name if peer_knows_organization(hosted, facts) else None
+        _organization(entry).name if peer_knows_organization(hosted, facts) else None
     )
     content["published_at"] = _jsonable(entry.published_at)
     return content
+
+
+def _organization(entry: Entry) -> Organization:
+    """The entry's organization, also for a row inserted by id in this flush."""
+    if entry.organization is not None:
+        return entry.organization
+    session = object_session(entry)
+    organization = session.get(Organization, entry.organization_id) if session else None
+    if organization is None:
+        raise LookupError(f"entry {entry.id} has no organization")
+    return organization
 
 
 def fingerprint(content: Mapping[str, Any]) -> str:
