@@ -23,6 +23,7 @@ Guarantees:
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,10 +39,12 @@ from api.config import Settings
 from api.entries.service import insert_entry, new_entry_id, snapshot
 from api.federation import repository
 from api.federation.schemas import FederatedTombstone, FederatedUpsert
+from api.federation.service import prune_feed
 from api.models import Entry, EntryRevision, FederatedEntry, IndicatorValue, Peer
 from api.models.base import utcnow
 
 log = structlog.get_logger("federation")
+PRUNE_EVERY_SECONDS = 3600.0
 
 CONTENT_FIELDS = (
     "kind", "title", "summary", "body", "language", "authors", "program_types", "regions",
@@ -535,6 +538,7 @@ class HarvestLoop:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
         self._running: dict[str, Future[HarvestReport]] = {}
         self._thread: threading.Thread | None = None
+        self._pruned_at = -PRUNE_EVERY_SECONDS
 
     def tick(self) -> None:
         self._running = {n: f for n, f in self._running.items() if not f.done()}
@@ -546,10 +550,20 @@ class HarvestLoop:
                     harvest_peer, self.factory, name, self.settings
                 )
 
+    def prune(self) -> None:
+        """Drop our own feed's events past the retention horizon (hourly)."""
+        now = time.monotonic()
+        if now - self._pruned_at < PRUNE_EVERY_SECONDS:
+            return
+        with self.factory() as session, session.begin():
+            prune_feed(session, retention=timedelta(days=self.settings.federation_retention_days))
+        self._pruned_at = now
+
     def run(self) -> None:
         while not self.stop_event.is_set():
             try:
                 self.tick()
+                self.prune()
             except Exception as exc:  # the database may be briefly unavailable
                 log.warning("harvest round failed", error=str(exc))
             self.stop_event.wait(self.settings.federation_poll_interval_seconds)

@@ -1,4 +1,5 @@
-"""Every federation egress returns exactly what the rule lets that peer have.
+"""Every federation egress returns exactly what the rule lets that peer (or the
+public) have.
 
 Random entries — status, visibility, partners, organization display, harvested
 or not, internal notes — and random peers hosting random organizations. Then,
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from api.access import Principal
 from api.entries.service import insert_entry, new_entry_id
@@ -24,6 +26,7 @@ from api.models.base import utcnow
 from tests.conftest import DatabaseUnderTest
 from tests.factories import bearer, make_org
 
+OAI = "http://www.openarchives.org/OAI/2.0/"
 ORGS = ("owner-org", "org-x", "org-y", "org-z")
 NOTE = "internal-note-never-leaves"
 
@@ -114,6 +117,26 @@ def _peer_token(app: FastAPI, client: TestClient, n: int, hosted: frozenset[str]
     return token
 
 
+def _oai_records(client: TestClient) -> dict[str, bool]:
+    """Entry id → whether OAI-PMH shows it with metadata (False: a deleted record)."""
+    shown: dict[str, bool] = {}
+    params: dict[str, str] = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+    while True:
+        tree = etree.fromstring(client.get("/oai", params=params).content)
+        for record in tree.iter(f"{{{OAI}}}record"):
+            header = record.find(f"{{{OAI}}}header")
+            assert header is not None
+            identifier = header.findtext(f"{{{OAI}}}identifier") or ""
+            entry_id = identifier.rsplit(":", 1)[1]
+            deleted = header.get("status") == "deleted"
+            assert deleted == (record.find(f"{{{OAI}}}metadata") is None)
+            shown[entry_id] = not deleted
+        token = tree.findtext(f".//{{{OAI}}}resumptionToken")
+        if not token:
+            return shown
+        params = {"verb": "ListRecords", "resumptionToken": token}
+
+
 def _all_changes(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
     changes: list[dict[str, Any]] = []
     cursor: str | None = None
@@ -160,3 +183,16 @@ def test_every_egress_returns_exactly_what_the_peer_may_receive(
             assert NOTE not in str(change)
             assert set(document["shared_with"]) <= hosted
             assert (document["organization"] is not None) == knows_organization(hosted, spec)
+    # The public egresses: OAI-PMH shows with metadata exactly the public entries of
+    # this node (harvested ones are their origin's to publish); JSON-LD exists for
+    # exactly what an anonymous caller reads.
+    public = {i for i, spec in made.items() if spec.status == "published"
+              and spec.visibility == "public"}  # fmt: skip
+    shown = _oai_records(client)
+    assert {i for i, with_metadata in shown.items() if with_metadata} == {
+        i for i in public if not made[i].harvested
+    }
+    for entry_id in made:
+        jsonld = client.get(f"/v1/entries/{entry_id}", headers={"Accept": "application/ld+json"})
+        assert jsonld.status_code == (200 if entry_id in public else 404), entry_id
+        assert NOTE not in jsonld.text
