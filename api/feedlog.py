@@ -67,7 +67,28 @@ def exported_content(entry: Entry, hosted: frozenset[int]) -> dict[str, Any]:
         _organization(entry).name if peer_knows_organization(hosted, facts) else None
     )
     content["published_at"] = _jsonable(entry.published_at)
+    content["attachments"] = _attachments(entry)
     return content
+
+
+def _attachments(entry: Entry) -> list[dict[str, Any]]:
+    """References, not content: a peer fetches each through its own URL, which
+    asks the rule again (`/v1/federation/entries/{id}/attachments/{aid}`)."""
+    session = object_session(entry)
+    if session is None:
+        return []
+    rows = session.execute(
+        select(
+            Attachment.id,
+            Attachment.filename,
+            Attachment.media_type,
+            Attachment.size_bytes,
+            Attachment.sha256,
+        )
+        .where(Attachment.entry_id == entry.id)
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+    return [dict(row._mapping) for row in rows]
 
 
 def _organization(entry: Entry) -> Organization:

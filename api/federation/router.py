@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.access import ANONYMOUS
@@ -110,6 +111,31 @@ def federated_entry(
         node_url=settings.issuer,
         registry=_registry(request),
         small_cell_k=settings.small_cell_k,
+    )
+
+
+@router.get(
+    "/v1/federation/entries/{entry_id}/attachments/{attachment_id}",
+    tags=["federation"],
+    summary="An attachment of an entry this peer may receive (asked again on every fetch)",
+    response_class=FileResponse,
+    responses={
+        **problem_responses(401, 403, 404),
+        200: {"content": {"application/octet-stream": {}}, "description": "The document"},
+    },
+)
+def federated_attachment(
+    request: Request,
+    session: ReadSession,
+    peer: CurrentPeer,
+    entry_id: Annotated[str, Path(max_length=40)],
+    attachment_id: Annotated[str, Path(max_length=40)],
+) -> FileResponse:
+    attachment = service.receivable_attachment(session, peer, entry_id, attachment_id)
+    return FileResponse(
+        request.app.state.storage.path(attachment.storage_key),
+        media_type=attachment.media_type,
+        filename=attachment.filename,
     )
 
 

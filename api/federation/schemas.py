@@ -67,6 +67,15 @@ class FederatedIndicator(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
+class FederatedAttachment(BaseModel):
+    id: str = Field(max_length=40)
+    filename: str = Field(max_length=255)
+    media_type: str = Field(max_length=100)
+    size_bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    url: str = Field(max_length=1000)
+
+
 class FederatedContent(BaseModel):
     """The content of an upsert, as a harvester validates it before storing."""
 
@@ -92,6 +101,7 @@ class FederatedContent(BaseModel):
     shared_with: list[str] = Field(default_factory=list, max_length=200)
     organization: str | None = Field(default=None, max_length=200)
     published_at: datetime | None = None
+    attachments: list[FederatedAttachment] = Field(default_factory=list, max_length=100)
 
 
 class FederatedOrigin(BaseModel):

@@ -34,7 +34,7 @@ from api.federation import repository
 from api.federation.cursor import START, CursorCodec, Position
 from api.federation.errors import CursorGone
 from api.feedlog import announce, exported_content, fingerprint
-from api.models import Entry, FederatedEntry, Peer, PeerOrganization
+from api.models import Attachment, Entry, FederatedEntry, Peer, PeerOrganization
 from api.models.base import utcnow
 from api.oauth.service import create_client, revoke_client
 from api.organizations.service import create_organization, get_organization
@@ -204,6 +204,8 @@ def entry_document(
     content["indicators"] = [
         {"code": i.code, "value": i.value, "display": i.display, "note": i.note} for i in shown
     ]
+    base = f"{node_url}/v1/federation/entries/{entry.id}/attachments"
+    content["attachments"] = [{**a, "url": f"{base}/{a['id']}"} for a in content["attachments"]]
     return {
         "action": "upsert",
         "id": entry.id,
@@ -287,6 +289,20 @@ def receivable_document(
     return entry_document(
         found[0], hosted, node_url=node_url, registry=registry, small_cell_k=small_cell_k
     )
+
+
+def receivable_attachment(
+    session: Session, peer: Peer, entry_id: str, attachment_id: str
+) -> Attachment:
+    """An attachment of an entry the peer may receive — asked again on every fetch."""
+    hosted = hosted_ids(session, peer)
+    found = repository.receivable_entries(session, hosted, [entry_id])
+    if not found or not peer_receives(hosted, peer_facts(found[0]), harvested=False):
+        raise NotFound("No such attachment.")
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.entry_id != entry_id:
+        raise NotFound("No such attachment.")
+    return attachment
 
 
 def inventory(session: Session, peer: Peer) -> tuple[list[dict[str, Any]], Position]:

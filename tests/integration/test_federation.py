@@ -6,6 +6,7 @@ Each class is one pitfall of federating entries between nodes; the README's
 
 from __future__ import annotations
 
+import hashlib
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -209,6 +210,32 @@ class TestNothingLeaves:
         for hidden in (network, private, partners, draft):
             for url in (f"/v1/federation/entries/{hidden['id']}", f"/v1/entries/{hidden['id']}"):
                 assert a.client.get(url, headers=bearer(c_token)).status_code == 404, url
+
+    def test_attachments_are_referenced_and_fetched_through_a_url_that_asks_again(
+        self, nodes: tuple[Node, Node, Node]
+    ) -> None:
+        a, b, c = nodes
+        member_token(a.app, "partner-x", "reader")
+        link(a, b, hosted=("partner-x",))
+        link(a, c)
+        token = member_token(a.app, "sahel-ngo", "publisher")
+        shared = create_entry(a.client, token, visibility="partners", shared_with=["partner-x"])
+        uploaded = a.client.post(
+            f"/v1/entries/{shared['id']}/attachments",
+            files={"file": ("notes.txt", b"Aftercare findings, plain.", "text/plain")},
+            headers=bearer(token),
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        publish(a.client, token, shared["id"])
+        [document] = feed(a, b)["changes"]
+        [reference] = document["entry"]["attachments"]
+        assert reference["sha256"] == hashlib.sha256(b"Aftercare findings, plain.").hexdigest()
+        path = reference["url"].removeprefix(a.url)
+        fetched = a.client.get(path, headers=bearer(peer_token(a, b)))
+        assert fetched.content == b"Aftercare findings, plain."
+        assert a.client.get(path, headers=bearer(peer_token(a, c))).status_code == 404
+        narrow(a, token, shared["id"], "private", [])
+        assert a.client.get(path, headers=bearer(peer_token(a, b))).status_code == 404
 
     def test_harvested_entries_are_never_re_exported(self, nodes: tuple[Node, Node, Node]) -> None:
         a, b, c = nodes
