@@ -32,7 +32,6 @@ from typing import Any
 import httpx
 import structlog
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
@@ -331,15 +330,7 @@ def apply_page(session: Session, peer: Peer, changes: list[Any], report: Harvest
         for raw in changes:
             apply_change(session, peer, raw, report)
         return
-    known = {
-        p.origin_id
-        for p in session.scalars(
-            select(FederatedEntry).where(
-                FederatedEntry.origin_node == peer.base_url,
-                FederatedEntry.origin_id.in_([str(i) for i in ids]),
-            )
-        )
-    }
+    known = repository.known_origin_ids(session, peer.base_url, [str(i) for i in ids])
     fresh: list[FederatedUpsert] = []
     for raw in changes:
         if raw.get("action") == "upsert" and raw.get("id") not in known:
@@ -518,9 +509,7 @@ def _record_failure(
 
 def due_peers(session: Session, now: datetime | None = None) -> list[str]:
     moment = now or datetime.now(UTC)
-    rows = session.execute(
-        select(Peer.name, Peer.next_harvest_at).where(Peer.remote_client_id.is_not(None))
-    )
+    rows = repository.harvest_schedule(session)
     return [name for name, due in rows if due is None or due <= moment]
 
 

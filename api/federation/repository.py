@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import BigInteger, ColumnElement, and_, delete, literal_column, or_, select
 from sqlalchemy.orm import Session
@@ -82,6 +83,16 @@ def head_position(session: Session, peer_id: int) -> Position:
     return Position(last[0], last[1]) if last else Position()
 
 
+def last_event_before(session: Session, peer_id: int, moment: datetime) -> Position | None:
+    row = session.execute(
+        select(FederationEvent.xid, FederationEvent.id)
+        .where(FederationEvent.peer_id == peer_id, FederationEvent.created_at < moment)
+        .order_by(FederationEvent.xid.desc(), FederationEvent.id.desc())
+        .limit(1)
+    ).first()
+    return Position(row[0], row[1]) if row else None
+
+
 def prune_events(session: Session, peer_id: int, before_id_position: Position) -> None:
     session.execute(
         delete(FederationEvent).where(
@@ -149,3 +160,37 @@ def organizations_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, O
         select(Organization).where(Organization.slug.in_(slugs), Organization.id.not_in(shadow))
     )
     return {o.slug: o for o in rows}
+
+
+def peer_at(session: Session, base_url: str) -> Peer | None:
+    return session.scalar(select(Peer).where(Peer.base_url == base_url))
+
+
+def all_entry_ids(session: Session) -> list[str]:
+    return list(session.scalars(select(Entry.id).order_by(Entry.id)))
+
+
+def entries_by_ids(session: Session, ids: Sequence[str]) -> list[Entry]:
+    return list(session.scalars(select(Entry).where(Entry.id.in_(ids))))
+
+
+def forget_provenance(session: Session, peer_id: int) -> None:
+    session.execute(delete(FederatedEntry).where(FederatedEntry.peer_id == peer_id))
+
+
+def known_origin_ids(session: Session, origin_node: str, ids: Sequence[str]) -> set[str]:
+    return set(
+        session.scalars(
+            select(FederatedEntry.origin_id).where(
+                FederatedEntry.origin_node == origin_node, FederatedEntry.origin_id.in_(ids)
+            )
+        )
+    )
+
+
+def harvest_schedule(session: Session) -> list[tuple[str, datetime | None]]:
+    """Peers we hold credentials for, with when each is due next."""
+    rows = session.execute(
+        select(Peer.name, Peer.next_harvest_at).where(Peer.remote_client_id.is_not(None))
+    )
+    return [(name, due) for name, due in rows]

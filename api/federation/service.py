@@ -24,7 +24,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.access import Principal, peer_facts, peer_receives
@@ -34,7 +33,7 @@ from api.federation import repository
 from api.federation.cursor import START, CursorCodec, Position
 from api.federation.errors import CursorGone
 from api.feedlog import announce, exported_content, fingerprint
-from api.models import Attachment, Entry, FederatedEntry, Peer, PeerOrganization
+from api.models import Attachment, Entry, Peer, PeerOrganization
 from api.models.base import utcnow
 from api.oauth.service import create_client, revoke_client
 from api.organizations.service import create_organization, get_organization
@@ -92,7 +91,7 @@ def add_peer(
     assert url is not None
     if repository.get_peer(session, name) is not None:
         raise Conflict(f"A peer named {name!r} exists already.")
-    if session.scalar(select(Peer).where(Peer.base_url == url)) is not None:
+    if repository.peer_at(session, url) is not None:
         raise Conflict(f"A peer at {url} exists already.")
     client, secret = create_client(
         session,
@@ -140,10 +139,10 @@ def resync_peer(session: Session, peer: Peer, *, batch: int = 500) -> int:
     for what it lost), over all entries; returns how many events were written."""
     hosted = hosted_ids(session, peer)
     written = 0
-    ids = list(session.scalars(select(Entry.id).order_by(Entry.id)))
+    ids = repository.all_entry_ids(session)
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        entries = {e.id: e for e in session.scalars(select(Entry).where(Entry.id.in_(chunk)))}
+        entries = {e.id: e for e in repository.entries_by_ids(session, chunk)}
         written += announce(session, entries, {peer.id: hosted})
     return written
 
@@ -169,7 +168,7 @@ def remove_peer(session: Session, name: str, *, removed_by: Principal) -> None:
             if entry is not None:
                 session.delete(entry)
     session.flush()
-    session.execute(delete(FederatedEntry).where(FederatedEntry.peer_id == peer.id))
+    repository.forget_provenance(session, peer.id)
     session.delete(peer)
     session.flush()
     record_event(
@@ -330,29 +329,18 @@ def note_pulled(session: Session, peer: Peer) -> None:
 
 def prune_feed(session: Session, *, retention: timedelta) -> int:
     """Delete events older than `retention`, raising each peer's floor: a cursor
-    from before it answers 410. Returns how many events were deleted."""
-    from api.models import FederationEvent
-
+    from before it answers 410. Returns how many peers' feeds were pruned."""
     horizon = utcnow() - retention
-    deleted = 0
+    pruned = 0
     for peer in repository.list_peers(session):
-        last = session.execute(
-            select(FederationEvent.xid, FederationEvent.id)
-            .where(FederationEvent.peer_id == peer.id, FederationEvent.created_at < horizon)
-            .order_by(FederationEvent.xid.desc(), FederationEvent.id.desc())
-            .limit(1)
-        ).first()
-        if last is None:
+        floor = repository.last_event_before(session, peer.id, horizon)
+        if floor is None:
             continue
-        floor = Position(last[0], last[1])
-        before = session.scalar(
-            select(FederationEvent.id).where(FederationEvent.peer_id == peer.id).limit(1)
-        )
         repository.prune_events(session, peer.id, floor)
         peer.floor_xid, peer.floor_id = floor.xid, floor.id
-        deleted += 1 if before is not None else 0
+        pruned += 1
     session.flush()
-    return deleted
+    return pruned
 
 
 def start_position(codec: CursorCodec, peer: Peer, cursor: str | None) -> Position:
