@@ -148,7 +148,8 @@ def federated_attachment(
 )
 async def oai(request: Request) -> Response:
     arguments: dict[str, str] = dict(request.query_params)
-    if request.method == "POST":
+    content_type = request.headers.get("content-type", "")
+    if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
         form = await request.form()
         arguments.update({k: v for k, v in form.items() if isinstance(v, str)})
     server = getattr(request.app.state, "oai_server", None)

@@ -52,6 +52,8 @@ class TestPeersApi:
         for body, field in (
             ({"name": "Bad Name", "base_url": "https://x.org"}, "name"),
             ({"name": "ok", "base_url": "ftp://x.org"}, "base_url"),
+            ({"name": "ok", "base_url": "http://["}, "base_url"),
+            ({"name": "ok", "base_url": "https://x.org:99999"}, "base_url"),
             ({"name": "ok", "base_url": "https://x.org", "organizations": ["nobody"]},
              "organizations"),
             ({"name": "ok", "base_url": "https://x.org", "remote_client_id": "abc"},
