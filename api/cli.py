@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from api.cli_curation import import_app
+from api.cli_federation import harvest, peer_app
 from api.cli_identity import client_app, keys_app
 from api.cli_login import idp_app
 from api.cli_outbox import outbox_app
@@ -38,6 +39,8 @@ app.add_typer(client_app, name="client")
 app.add_typer(keys_app, name="keys")
 app.add_typer(import_app, name="import")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(peer_app, name="peer")
+app.command()(harvest)
 
 
 def _settings() -> Settings:
@@ -153,16 +156,25 @@ def _indexing_parts(settings: Settings) -> tuple[Engine, sessionmaker[Session], 
 
 @app.command()
 def worker() -> None:
-    """Drain the search outbox into the search engine until stopped (SIGTERM/SIGINT)."""
+    """Drain the search outbox into the search engine, and harvest peers' change
+    feeds, until stopped (SIGTERM/SIGINT)."""
     import signal
 
+    from api.federation.harvest import HarvestLoop
     from indexer.runner import make_indexer_loop
 
     settings = _settings()
     engine, factory, backend = _indexing_parts(settings)
     loop = make_indexer_loop(settings, factory, backend)
-    signal.signal(signal.SIGTERM, lambda *_: loop.stop_event.set())
-    signal.signal(signal.SIGINT, lambda *_: loop.stop_event.set())
+    harvester = HarvestLoop(factory, settings)
+
+    def _stop(*_: object) -> None:
+        loop.stop_event.set()
+        harvester.stop_event.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    harvester.start()
     try:
         backend.ensure_ready()
     except Exception as exc:  # the loop retries with backoff until the engine is up
@@ -171,6 +183,7 @@ def worker() -> None:
     try:
         loop.run()
     finally:
+        harvester.stop()
         backend.close()
         engine.dispose()
 

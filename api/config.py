@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     config_poll_interval_seconds: float = Field(default=2.0, gt=0)
     sweep_interval_seconds: float = Field(default=300.0, gt=0)
 
+    # Federation (api.federation). Bump the epoch after restoring a backup: every
+    # peer's cursor then answers 410 and the peer reconciles against the inventory.
+    federation_epoch: int = Field(default=1, ge=1)
+    federation_retention_days: int = Field(default=30, ge=1)
+    federation_page_size: int = Field(default=500, ge=1, le=5000)
+    federation_poll_interval_seconds: float = 1.0
+    federation_http_timeout_seconds: float = 10.0
+    federation_max_backoff_seconds: float = 600.0
+    oai_admin_email: str = "admin@localhost"  # OAI-PMH Identify names a contact
+    oai_batch_size: int = Field(default=100, ge=1, le=1000)
+
     log_level: str = "INFO"
     log_json: bool = False
 

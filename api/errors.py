@@ -203,6 +203,7 @@ _DESCRIPTIONS = {
     403: "Visible, but the caller may not do this",
     404: "Does not exist, or is not visible to the caller",
     409: "Not allowed in the resource's current state",
+    410: "Gone: past the retention horizon or the feed epoch; reconcile",
     412: "If-Match does not name the current version",
     413: "Body or upload larger than the limit",
     415: "Unsupported document type (decided by content)",

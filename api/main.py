@@ -26,6 +26,7 @@ from api.entries import attachments_router
 from api.entries import router as entries_router
 from api.errors import install_error_handlers
 from api.evidence import router as evidence_router
+from api.federation import router as federation_router
 from api.housekeeping import Sweeper
 from api.indexing import IndexFreshness, search_readiness
 from api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         oauth_router,
         access_requests_router,
         evidence_router,
+        federation_router,
     ):
         app.include_router(module.router)
     install_web(app)

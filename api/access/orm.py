@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, event, exists, false, insert, or_, select
+from sqlalchemy import ColumnElement, and_, delete, event, exists, false, insert, or_, select
 from sqlalchemy.orm import Session
 
 from api.access.principal import Principal
@@ -93,6 +93,25 @@ def search_filter_tags(principal: Principal, session: Session) -> list[str]:
         )
     )
     return sorted(tags | {entry_tag(entry_id) for entry_id in granted})
+
+
+def peer_receivable_clause(hosted: frozenset[int]) -> ColumnElement[bool]:
+    """SQL predicate over `Entry`: the same decision as `rule.peer_receives`."""
+    shared = exists(
+        select(EntryPartner.entry_id).where(
+            EntryPartner.entry_id == Entry.id, EntryPartner.organization_id.in_(sorted(hosted))
+        )
+    )
+    return and_(
+        Entry.status == "published",
+        Entry.origin_node.is_(None),
+        or_(Entry.visibility == "public", and_(Entry.visibility == "partners", shared)),
+    )
+
+
+def peer_facts(entry: Entry) -> EntryFacts:
+    """The facts `peer_receives` needs; grants are this node's business, not a peer's."""
+    return replace(entry_facts(entry), grant_ids=frozenset())
 
 
 def entry_facts(entry: Entry, *, now: datetime | None = None) -> EntryFacts:

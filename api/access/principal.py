@@ -23,6 +23,11 @@ SCOPE_ROLES = {
     "admin": "admin",
 }
 ROLE_SCOPES = {role: scope for scope, role in SCOPE_ROLES.items()}
+# A peer node pulling the federation feed (api.federation). Confers no role and no
+# reading beyond public entries anywhere else: what a peer receives is decided by
+# `rule.peer_receives` from the organizations it hosts, on the federation routes only.
+FEDERATION_SCOPE = "federation"
+NON_ROLE_SCOPES = frozenset({FEDERATION_SCOPE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,3 +109,12 @@ def shows_safety_detail(access: EntryAccess) -> bool:
     comment): curators of other organizations only. Everyone else — the owner
     included — learns that it was retracted for safety, without detail."""
     return access.review and not access.owner
+
+
+def peer_knows_organization(hosted: frozenset[int], entry: EntryFacts) -> bool:
+    """`knows_organization` for a peer node: it knows what anyone may know, and what
+    an organization it hosts may know — never what only this node's members may."""
+    allowed = organization_tags(
+        display=entry.organization_display, owner_id=entry.owner_id, partner_ids=entry.partner_ids
+    )
+    return allowed is None or bool(({PUBLIC} | {org_tag(o) for o in hosted}) & allowed)

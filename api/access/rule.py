@@ -265,3 +265,30 @@ def shown_revision(access: EntryAccess, entry: EntryFacts) -> int | None:
     if access.review_only and entry.status == "published":
         return entry.review_revision
     return None
+
+
+# -- peers --------------------------------------------------------------------------
+
+
+def peer_receives(hosted: frozenset[int], entry: EntryFacts, *, harvested: bool) -> bool:
+    """Whether a peer node hosting the partner organizations `hosted` may receive the
+    entry's live published version through federation (feed, inventory, fetch).
+
+    Public entries, and partners entries shared with an organization it hosts; never
+    network or private ones (they never leave the node), nothing unpublished or
+    retracted (a pending or held revision is not the live version, which is what
+    goes), and never an entry harvested from another node: only the origin speaks
+    for its entries. A peer holds no `network`, `review` or owner capacity: hosting
+    an organization lets it receive what is shared with that organization, not
+    what that organization owns."""
+    if harvested or entry.status != "published":
+        return False
+    if entry.visibility == "public":
+        return True
+    return entry.visibility == "partners" and bool(entry.partner_ids & hosted)
+
+
+def peer_partner_ids(hosted: frozenset[int], entry: EntryFacts) -> frozenset[int]:
+    """The partners a peer is told about: only those it hosts (partners never learn
+    of each other)."""
+    return entry.partner_ids & hosted if entry.visibility == "partners" else frozenset()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import Principal, scoped_roles
-from api.access.principal import SCOPE_ROLES
+from api.access.principal import NON_ROLE_SCOPES, SCOPE_ROLES
 from api.auth.validation import ValidatedToken
 from api.errors import Unauthorized
 from api.models import (
@@ -94,7 +94,7 @@ def principal_for_client(
     if row is None:
         raise Unauthorized("unknown or revoked client")
     found_id, name, granted, org_id, org_slug = row
-    effective = frozenset(scopes) & frozenset(granted) & frozenset(SCOPE_ROLES)
+    effective = frozenset(scopes) & frozenset(granted) & (frozenset(SCOPE_ROLES) | NON_ROLE_SCOPES)
     # entries:read confers reading, not a role a client acts with; roles mean nothing
     # without an organization.
     roles = frozenset(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from api.access import access_to
 from api.attachments.service import delete_blobs_after_commit
@@ -35,7 +36,8 @@ from api.entries.schemas import (
     RevisionRead,
 )
 from api.entries.views import entry_read, revision_read, revision_summary, summary_of
-from api.errors import problem_responses
+from api.errors import NotFound, problem_responses
+from api.jsonld import JSONLD_MEDIA_TYPE, entry_jsonld
 from api.vocabularies.router import registry_of
 
 router = APIRouter(prefix="/v1/entries", tags=["entries"])
@@ -82,14 +84,28 @@ def list_entries(
     )
 
 
-@router.get("/{entry_id}", responses=problem_responses(401, 403, 404))
+@router.get(
+    "/{entry_id}",
+    response_model=EntryRead,
+    responses={
+        **problem_responses(401, 403, 404),
+        200: {"content": {JSONLD_MEDIA_TYPE: {}}, "description": "The entry (or, with "
+              "Accept: application/ld+json, its schema.org JSON-LD: public entries only)"},
+    },
+)  # fmt: skip
 def get_entry(
     entry: EntryOrStub,
     request: Request,
     response: Response,
     session: ReadSession,
     principal: CurrentPrincipal,
-) -> EntryRead:
+) -> EntryRead | Response:
+    if JSONLD_MEDIA_TYPE in request.headers.get("accept", ""):
+        settings = request.app.state.settings
+        document = entry_jsonld(entry, node_url=settings.issuer, node_name=settings.node_name)
+        if document is None:
+            raise NotFound("No public entry with this id.")
+        return JSONResponse(document, media_type=JSONLD_MEDIA_TYPE)
     view = entry_read(
         session, entry, principal, registry_of(request), small_cell_k=small_cell_k_of(request)
     )

@@ -29,6 +29,14 @@ from api.models.evidence import (
     RatingDispute,
     RecommendationFollowUp,
 )
+from api.models.federation import (
+    FederatedEntry,
+    FederationDelivery,
+    FederationEvent,
+    OaiRecord,
+    Peer,
+    PeerOrganization,
+)
 from api.models.identity import ApiClient, IdentityProvider, WebSession
 from api.models.organization import ROLES, Account, Membership, Organization
 from api.models.outbox import SearchOutbox, SearchReindex, SearchReindexJournal
@@ -62,11 +70,17 @@ __all__ = [
     "EntryRevision",
     "EntryTransition",
     "EvidenceRating",
+    "FederatedEntry",
+    "FederationDelivery",
+    "FederationEvent",
     "IdentityProvider",
     "IndicatorValue",
     "Membership",
     "NotificationEvent",
+    "OaiRecord",
     "Organization",
+    "Peer",
+    "PeerOrganization",
     "PublishedRevisionIsImmutable",
     "RatingDispute",
     "RecommendationFollowUp",

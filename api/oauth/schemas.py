@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Scope = Literal["entries:read", "entries:write", "curation", "admin"]
+Scope = Literal["entries:read", "entries:write", "curation", "admin", "federation"]
 
 
 class ClientCreate(BaseModel):
@@ -19,7 +19,7 @@ class ClientCreate(BaseModel):
     organization: str | None = Field(
         default=None, description="slug of the organization the client acts for"
     )
-    scopes: list[Scope] = Field(default_factory=list, max_length=4)
+    scopes: list[Scope] = Field(default_factory=list, max_length=5)
 
 
 class ClientRead(BaseModel):

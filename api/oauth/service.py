@@ -33,14 +33,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import Principal
-from api.access.principal import SCOPE_ROLES
+from api.access.principal import FEDERATION_SCOPE, SCOPE_ROLES
 from api.audit import record_event
 from api.errors import FieldError, NotFound, ValidationFailed
 from api.models import ApiClient, Organization
 from api.models.base import utcnow
 from api.models.identity import CLIENT_KINDS
 
-SCOPES = tuple(SCOPE_ROLES)
+SCOPES = (*SCOPE_ROLES, FEDERATION_SCOPE)
 # Scopes that act for an organization and so need one.
 ORGANIZATION_SCOPES = frozenset({"entries:write", "curation"})
 CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -139,6 +139,8 @@ def _validate(
         errors.append(
             FieldError("scopes", f"unknown scope(s) {', '.join(unknown)}", allowed=list(SCOPES))
         )
+    if FEDERATION_SCOPE in requested and kind != "peer":
+        errors.append(FieldError("scopes", "federation is for peer nodes (kind peer)"))
     organization = None
     if organization_slug:
         organization = session.scalar(

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from api.entries.schemas import OrganizationRef
+from api.entries.schemas import OrganizationRef, Origin
 
 
 class SearchHit(BaseModel):
@@ -19,6 +19,7 @@ class SearchHit(BaseModel):
     program_types: list[str]
     published_at: date | None
     highlights: dict[str, str]
+    origin: Origin | None = None  # the peer node an entry was harvested from
 
 
 class SearchResponse(BaseModel):

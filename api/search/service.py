@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import Principal, organization_shown, search_filter_tags
-from api.entries.schemas import OrganizationRef
+from api.entries.schemas import OrganizationRef, Origin
 from api.entries.views import organization_ref
 from api.errors import FieldError, ServiceUnavailable, ValidationFailed
 from api.models import Entry, Organization
@@ -125,6 +125,20 @@ def _hidden_organizations(
         return {e.id: organization_ref(organization_shown(principal, e)) for e in entries}
 
 
+def _origins(session_factory: sessionmaker[Session], entry_ids: Sequence[str]) -> dict[str, Origin]:
+    """Where each hit harvested from a peer comes from (federation): every surface
+    marks such an entry with its origin."""
+    if not entry_ids:
+        return {}
+    with session_factory() as session:
+        rows = session.execute(
+            select(Entry.id, Entry.origin_node, Entry.origin_id).where(
+                Entry.id.in_(entry_ids), Entry.origin_node.is_not(None)
+            )
+        )
+        return {row.id: Origin(node=row.origin_node, id=row.origin_id) for row in rows}
+
+
 def search_entries(
     session_factory: sessionmaker[Session],
     *,
@@ -167,6 +181,7 @@ def search_entries(
         principal,
         [hit.id for hit in result.hits if not hit.document.get("organization")],
     )
+    origins = _origins(session_factory, [hit.id for hit in result.hits])
     hits = []
     for hit in result.hits:
         doc = hit.document
@@ -187,6 +202,7 @@ def search_entries(
                 program_types=list(doc.get("program_type") or []),
                 published_at=date.fromisoformat(published) if published else None,
                 highlights=hit.highlights,
+                origin=origins.get(hit.id),
             )
         )
     return SearchResponse(

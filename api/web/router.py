@@ -12,6 +12,7 @@ entries (later pages)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from collections.abc import Callable, Coroutine
@@ -22,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -44,8 +46,10 @@ from api.entries.dependencies import EntryNotFound
 from api.entries.repository import EntryFilters
 from api.entries.views import entry_read, revision_summary, shown_content, summary_of
 from api.errors import NotFound
+from api.jsonld import entry_jsonld
 from api.login import service as login_service
 from api.login.service import safe_next
+from api.models import Entry
 from api.search.router import SearchParams, SearchQueryString, run_search
 from api.search.schemas import SearchHit
 from api.web import search_page
@@ -195,7 +199,18 @@ def entry(entry_id: str, page: Page, request: Request, session: ReadSession) -> 
         revisions=[revision_summary(r, access) for r in revisions],
         collections=collections_service.collections_containing(session, page.principal, found.id),
         permalink=f"{_settings(request).public_url.rstrip('/')}/entries/{found.id}",
+        jsonld=_jsonld(found, _settings(request)),
     )
+
+
+def _jsonld(entry: Entry, settings: Settings) -> Markup | None:
+    """schema.org JSON-LD for a public entry's page (None for any other entry),
+    escaped so no value can close the script element."""
+    document = entry_jsonld(entry, node_url=settings.issuer, node_name=settings.node_name)
+    if document is None:
+        return None
+    text = json.dumps(document, ensure_ascii=False).replace("<", "\\u003c")
+    return Markup(text)  # noqa: S704 - JSON with "<" escaped, inside a script element
 
 
 @router.get("/collections")

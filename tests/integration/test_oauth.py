@@ -365,6 +365,7 @@ class TestTokenEndpoint:
             "entries:write",
             "curation",
             "admin",
+            "federation",
         ]
         assert "response_types_supported" not in document  # no authorization endpoint
         assert all(value != [] for value in document.values())

@@ -112,7 +112,7 @@ class TestOwnFixtures:
         [hit] = body["hits"]
         assert set(hit) == {
             "id", "kind", "title", "summary", "organization", "regions",
-            "program_types", "published_at", "highlights",
+            "program_types", "published_at", "highlights", "origin",
         }  # fmt: skip
         assert hit["id"] == entry["id"]
         assert hit["organization"] == {"slug": "ngo-a", "name": "Ngo-A", "hidden": False}

@@ -1,0 +1,1 @@
+"""Federation between nodes: peers, the per-peer change feed, the harvester."""
