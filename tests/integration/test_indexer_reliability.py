@@ -194,6 +194,7 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 class TestWorkerKilledMidDrain:
     @pytest.mark.slow
+    @pytest.mark.timeout(600)  # its own deadlines add up to five minutes
     def test_sigkill_then_restart_converges(
         self, database: DatabaseUnderTest, quiet_settings: Settings, data_dir: Path
     ) -> None:
