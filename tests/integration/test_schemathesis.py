@@ -46,7 +46,7 @@ def fuzz(
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(1200)  # two fuzzer runs of at most 600 s each
 class TestNoServerErrors:
     def test_every_operation_anonymous_and_with_every_role(
         self, app: FastAPI, client: TestClient, tmp_path: Path

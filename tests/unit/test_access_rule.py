@@ -414,6 +414,7 @@ def check(m: Model) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # 10,000 histories: minutes on a busy machine
 class TestRuleOverHistories:
     @settings(max_examples=10_000, deadline=None)
     @given(history=histories)
