@@ -139,25 +139,33 @@ def federated_attachment(
     )
 
 
-@router.api_route(
-    "/oai",
-    methods=["GET", "POST"],
-    tags=["federation"],
-    summary="OAI-PMH 2.0 (public entries, oai_dc)",
-    response_class=Response,
-)
-async def oai(request: Request) -> Response:
-    arguments: dict[str, str] = dict(request.query_params)
-    content_type = request.headers.get("content-type", "")
-    if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
-        form = await request.form()
-        arguments.update({k: v for k, v in form.items() if isinstance(v, str)})
+async def _oai(request: Request, arguments: dict[str, str]) -> Response:
     server = getattr(request.app.state, "oai_server", None)
     if server is None:
         server = make_oai_server(request.app.state.session_factory, _settings(request))
         request.app.state.oai_server = server
     body = await run_in_threadpool(server.handleRequest, arguments)
     return Response(body, media_type="text/xml; charset=utf-8")
+
+
+@router.get(
+    "/oai", tags=["federation"], summary="OAI-PMH 2.0 (public entries, oai_dc)",
+    response_class=Response,
+)  # fmt: skip
+async def oai_get(request: Request) -> Response:
+    return await _oai(request, dict(request.query_params))
+
+
+@router.post(
+    "/oai", tags=["federation"], summary="OAI-PMH 2.0 with a form body",
+    response_class=Response,
+)  # fmt: skip
+async def oai_post(request: Request) -> Response:
+    arguments: dict[str, str] = dict(request.query_params)
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = await request.form()
+        arguments.update({k: v for k, v in form.items() if isinstance(v, str)})
+    return await _oai(request, arguments)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""federation: peers, per-peer change feed, provenance
+"""federation: peers, per-peer change feed, provenance, OAI-PMH records
 
 Revision ID: fed_0001
 Revises: evidence_0001

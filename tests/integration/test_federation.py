@@ -88,6 +88,8 @@ class TestPublicEntryTravels:
         shown = b.client.get(f"/v1/entries/{local.id}").json()
         assert shown["origin"] == {"node": a.url, "id": entry["id"]}
         assert shown["title"] == "Mentoring returnees in Gao"
+        page = b.client.get(f"/entries/{local.id}").text
+        assert f'Harvested from <a href="{a.url}/entries/{entry["id"]}"' in page
         wait_indexed(b.app)
         hits = b.client.get("/v1/search", params={"q": "Gao"}).json()
         assert [(h["id"], h["origin"]) for h in hits["hits"]] == [

@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from oaipmh_scythe import Scythe
+from oaipmh_scythe.config import HTTPConfig
 from sqlalchemy import update
 
 from api.config import Settings
@@ -148,6 +149,14 @@ class TestOaiPmh:
         assert rest.status_code == 200
         assert rest.text.count("<identifier>") == 1
         assert "<error" not in rest.text
+
+    def test_post_with_a_form_body_is_answered_like_get(
+        self, app: FastAPI, client: TestClient, base_url: str
+    ) -> None:
+        entry = published_entry(client, member_token(app, "sahel-ngo", "publisher"))
+        with Scythe(f"{base_url}/oai", http_config=HTTPConfig(http_method="POST")) as scythe:
+            records = list(scythe.list_records())
+        assert [r.header.identifier for r in records] == [oai_id(app, entry["id"])]
 
     def test_bad_arguments_are_oai_errors(self, base_url: str) -> None:
         for params, code in (
