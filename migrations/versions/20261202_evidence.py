@@ -5,8 +5,9 @@ Revises: 0008
 Create Date: 2026-12-02 17:00:00
 
 Entries gain `findings`, `lessons` and `recommendations` (lists of short texts with
-the program types and outcomes each concerns) and `profile` (a program profile's
-design fields); all four are content, kept in every revision snapshot.
+the program types and outcomes each concerns), `profile` (a program profile's
+design fields) and `program_id` (the program profile an evaluation belongs to, its
+timeline); all are content, kept in every revision snapshot.
 `recommendation_follow_up` is the management response per recommendation;
 `evidence_rating` keeps every curator rating per outcome, ended ones included
 (history), and `rating_dispute` the owner's objections.
@@ -31,6 +32,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("lessons", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("recommendations", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("profile", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("program_id", sa.String(length=40), nullable=True))
+        batch.create_index(batch.f("ix_entry_program_id"), ["program_id"], unique=False)
     op.create_table(
         "recommendation_follow_up",
         sa.Column("id", BIGINT, nullable=False),
@@ -139,6 +142,8 @@ def downgrade() -> None:
     op.drop_table("evidence_rating")
     op.drop_table("recommendation_follow_up")
     with op.batch_alter_table("entry") as batch:
+        batch.drop_index(batch.f("ix_entry_program_id"))
+        batch.drop_column("program_id")
         batch.drop_column("profile")
         batch.drop_column("recommendations")
         batch.drop_column("lessons")
