@@ -13,6 +13,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.demo.load import load_demo
+from tests.conftest import DatabaseUnderTest
 from tests.factories import (
     bearer,
     create_entry,
@@ -510,3 +512,21 @@ class TestProgramTimeline:
         assert shown["program_id"] is None
         mine = client.get(f"/v1/entries/{evaluation['id']}", headers=bearer(owner)).json()
         assert mine["program_id"] == program["id"]
+
+
+class TestDemoData:
+    def test_the_demo_shows_every_evidence_feature(
+        self, database: DatabaseUnderTest, app: FastAPI, client: TestClient
+    ) -> None:
+        load_demo(app.state.settings, database.engine, size=120, seed=20261128,
+                  program_series_too=True)  # fmt: skip
+        timeline = client.get("/v1/entries/demo-program-1/timeline").json()["items"]
+        assert len(timeline) >= 3
+        years = [item["year"] for item in timeline]
+        assert years == sorted(years)
+        assert all("recidivism_any_36m" in item["indicators"] for item in timeline)
+        assert client.get("/v1/follow-ups").json()["items"]
+        assert sum(c["total"] for c in client.get("/v1/gap-map").json()["cells"]) > 0
+        assert client.get("/v1/indicators/recidivism_any_24m").json()["total"] >= 3
+        profiles = client.get("/v1/program-profiles").json()["items"]
+        assert any(p["profile"]["reporting_rule"] for p in profiles)
