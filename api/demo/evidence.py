@@ -216,20 +216,20 @@ class DemoSeriesEntry:
 
 _SERIES = (
     # organization slug, country, program name, program types, first year
-    ("sahel-pathways-initiative", "ML", "Pathways Home", ["reintegration", "mentoring"], 2016),
+    ("sahel-pathways-initiative", "ML", "Pathways Home", ["reintegration", "mentoring"], 2012),
     (
         "lake-chad-bridges-collective",
         "NG",
         "Safe Return",
         ["returnee_repatriation", "reintegration"],
-        2017,
+        2013,
     ),
     (
         "maghreb-second-chance-centre",
         "TN",
         "Second Chance",
         ["exit_disengagement", "probation_aftercare"],
-        2015,
+        2011,
     ),
 )
 _DESIGNS = (
