@@ -61,8 +61,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy api indexer
 
+# The suite mostly waits (loopback HTTP, subprocesses, the browser, PostgreSQL), so
+# it runs in more pytest-xdist workers than cores; every worker has its own
+# databases and temp dirs (tests/conftest.py). PYTEST_WORKERS=0 runs it serially.
+PYTEST_WORKERS ?= 4
 pytest: install system-deps node-deps services
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck pytest
 

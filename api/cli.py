@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from typing import Annotated
 
 import typer
@@ -12,6 +14,7 @@ from tqdm import tqdm
 from api.cli_curation import import_app
 from api.cli_identity import client_app, keys_app
 from api.cli_login import idp_app
+from api.cli_outbox import outbox_app
 from api.cli_support import command_session, fail
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
@@ -20,6 +23,7 @@ from indexer.backends.base import SearchBackend
 
 # The demo organization whose publisher token `serve --demo` prints.
 DEMO_TOKEN_ORG = "sahel-pathways-initiative"  # noqa: S105 - an org slug, not a secret
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 app = typer.Typer(
     help="Offramp Exchange node",
@@ -33,6 +37,7 @@ app.add_typer(idp_app, name="idp")
 app.add_typer(client_app, name="client")
 app.add_typer(keys_app, name="keys")
 app.add_typer(import_app, name="import")
+app.add_typer(outbox_app, name="outbox")
 
 
 def _settings() -> Settings:
@@ -234,6 +239,21 @@ def check_index(
     raise typer.Exit(1)
 
 
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+def serve_environment(settings: Settings, workers: int) -> dict[str, str]:
+    """Environment for the server's processes. More than one API process never runs
+    the in-process indexer: on SQLite there is one writer, the embedded index has
+    one writer per directory, and a write waits for its own process's indexer.
+    Separate `offramp serve` processes (replicas) set OFFRAMP_INDEXER_IN_PROCESS=false
+    themselves, as docker-compose.yml does."""
+    if workers > 1 and settings.indexer_in_process:
+        return {"OFFRAMP_INDEXER_IN_PROCESS": "false"}
+    return {}
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -247,6 +267,12 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    os.environ.update(serve_environment(settings, workers))
+    if workers > 1 and settings.indexer_in_process:
+        typer.echo(
+            f"{workers} API processes: the in-process indexer is off; run `offramp worker`",
+            err=True,
+        )
     if demo_data:
         migrate()
         demo()
@@ -257,6 +283,10 @@ def serve(
         typer.echo(dev)
         typer.echo(f'Try: curl -H "Authorization: Bearer $TOKEN" http://{host}:{port}/v1/entries')
         typer.echo("")
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the
+    # handler found before it started: this one makes that a clean exit (status 0),
+    # which supervisors read as "stopped as asked", not as a crash.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -265,6 +295,9 @@ def serve(
         workers=workers,
         proxy_headers=True,
         access_log=False,
+        # SIGTERM: stop accepting, let in-flight requests finish (at most this long),
+        # then the lifespan stops the indexer after its current batch; exit 0.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

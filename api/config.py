@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     indexer_batch_size: int = 500
     indexer_max_backoff_seconds: float = 60.0
     index_wait_seconds: float = 2.0
+    # /readyz answers 503 ("degraded") once the oldest unindexed change is older than
+    # this: a load balancer then prefers replicas whose search is fresh.
+    readyz_max_outbox_lag_seconds: float = Field(default=60.0, gt=0)
+
+    # Outbox rows that failed this many times on their own are parked (dead letter).
+    indexer_max_attempts: int = Field(default=5, ge=1)
+
+    # Many processes: how often each checks for configuration changes made by another
+    # (vocabularies, identity providers), and sweeps ended sessions and old counters.
+    config_poll_interval_seconds: float = Field(default=2.0, gt=0)
+    sweep_interval_seconds: float = Field(default=300.0, gt=0)
 
     log_level: str = "INFO"
     log_json: bool = False

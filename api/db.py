@@ -15,7 +15,8 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-import api.access.orm  # noqa: F401 - registers the entry_reader flush hook
+import api.access.orm  # registers the entry_reader flush hook
+import api.shared_config  # noqa: F401 - registers the configuration version hook
 from api.config import Settings
 from api.outbox import COMMITTED_KEY
 

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from indexer.consumer import outbox_lag
+
 router = APIRouter(tags=["operations"])
 
 
@@ -41,6 +43,18 @@ def readyz(request: Request) -> Response:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 def metrics(request: Request) -> Response:
+    registry = request.app.state.metrics
+    factory = getattr(request.app.state, "session_factory", None)
+    if factory is not None:
+        try:
+            with factory() as session:
+                lag = outbox_lag(session)
+        except Exception:  # noqa: S110 - the database's state is /readyz's to report
+            pass
+        else:
+            registry.outbox_rows.set(lag.rows)
+            registry.outbox_oldest_age.set(lag.oldest_age_seconds)
+            registry.outbox_parked.set(lag.parked)
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
     )

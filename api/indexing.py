@@ -48,7 +48,9 @@ class IndexFreshness:
         while True:
             with self.session_factory() as session:
                 pending = session.scalar(
-                    select(func.count(SearchOutbox.id)).where(SearchOutbox.entry_id.in_(ids))
+                    select(func.count(SearchOutbox.id)).where(
+                        SearchOutbox.entry_id.in_(ids), SearchOutbox.parked_at.is_(None)
+                    )
                 )
             if not pending:
                 return True
@@ -58,16 +60,29 @@ class IndexFreshness:
 
 
 def search_readiness(
-    session_factory: sessionmaker[Session], backend: SearchBackend, loop: IndexerLoop | None
+    session_factory: sessionmaker[Session],
+    backend: SearchBackend,
+    loop: IndexerLoop | None,
+    *,
+    max_lag_seconds: float,
 ) -> dict[str, Any]:
+    """The search part of /readyz: the engine answers, and the index is not further
+    behind the database than `max_lag_seconds` (else `degraded`, and /readyz is 503)."""
     health = backend.health()
     with session_factory() as session:
         lag = outbox_lag(session)
+    status = health.get("status", "unavailable")
+    if status == "ok" and lag.oldest_age_seconds > max_lag_seconds:
+        status = "degraded"
     result: dict[str, Any] = {
-        "status": health.get("status", "unavailable"),
+        "status": status,
+        "max_outbox_lag_seconds": max_lag_seconds,
         "backend": backend.name,
         "outbox_rows": lag.rows,
         "outbox_oldest_age_seconds": round(lag.oldest_age_seconds, 3),
+        # Parked rows do not make the node unready (search answers); they need an
+        # operator: `offramp outbox list`.
+        "outbox_parked": lag.parked,
     }
     if "error" in health:
         result["error"] = health["error"]

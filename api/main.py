@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -25,13 +26,16 @@ from api.entries import attachments_router
 from api.entries import router as entries_router
 from api.errors import install_error_handlers
 from api.evidence import router as evidence_router
+from api.housekeeping import Sweeper
 from api.indexing import IndexFreshness, search_readiness
 from api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
 from api.login import router as login_router
 from api.oauth import router as oauth_router
+from api.oauth.ratelimit import FailureLimiter
 from api.observability import Metrics, RequestContextMiddleware, configure_logging
 from api.organizations import router as organizations_router
 from api.search import router as search_router
+from api.shared_config import IDENTITY_PROVIDERS, VOCABULARIES, ConfigWatcher
 from api.vocabularies import router as vocabularies_router
 from api.vocabularies.service import load_registry_from
 from api.web import install_web
@@ -67,6 +71,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             jwks_cooldown_seconds=settings.jwks_refresh_cooldown_seconds,
         )
         app.state.storage = LocalStorage(settings.data_dir / "attachments")
+        # Shared by every process through the database (see api.shared_config,
+        # api.oauth.ratelimit, api.housekeeping): nothing here is held per process.
+        limiter = FailureLimiter(app.state.session_factory)
+        app.state.oauth_limiter = limiter
+        watcher = ConfigWatcher(
+            app.state.session_factory, interval=settings.config_poll_interval_seconds
+        )
+
+        def reload_vocabularies() -> None:
+            app.state.vocabularies = load_registry_from(app.state.session_factory)
+
+        watcher.on_change(VOCABULARIES, reload_vocabularies)
+        watcher.on_change(IDENTITY_PROVIDERS, app.state.trusted_issuers.invalidate)
+        watcher.start()
+        app.state.config_watcher = watcher
+        sweeper = Sweeper(
+            app.state.session_factory,
+            limiter,
+            token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+            interval=settings.sweep_interval_seconds,
+        )
+        sweeper.start()
+        app.state.sweeper = sweeper
         backend = make_backend(settings)
         app.state.search_backend = backend
         try:
@@ -82,11 +109,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.session_factory, loop, wait_seconds=settings.index_wait_seconds
         )
         app.state.readiness_probes["search"] = lambda: search_readiness(
-            app.state.session_factory, backend, loop
+            app.state.session_factory,
+            backend,
+            loop,
+            max_lag_seconds=settings.readyz_max_outbox_lag_seconds,
         )
         try:
             yield
         finally:
+            watcher.stop()
+            sweeper.stop()
             if loop is not None:
                 loop.stop()
             backend.close()

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -51,6 +51,22 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        # Read from the database at each scrape (shared by every process).
+        self.outbox_rows = Gauge(
+            "offramp_outbox_rows",
+            "Search outbox rows waiting to be indexed",
+            registry=self.registry,
+        )
+        self.outbox_oldest_age = Gauge(
+            "offramp_outbox_oldest_age_seconds",
+            "Age of the oldest search outbox row waiting (the indexing lag)",
+            registry=self.registry,
+        )
+        self.outbox_parked = Gauge(
+            "offramp_outbox_parked_rows",
+            "Search outbox rows parked after repeated failures (see `offramp outbox list`)",
+            registry=self.registry,
         )
 
 

@@ -68,6 +68,7 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
     if source.status != "published":
         return None
     readers = search_tags(
+        entry_id=source.id,
         status=source.status,
         visibility=source.visibility,
         owner_id=source.organization_id,

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
+from api.shared_config import VOCABULARIES, read_versions
 from api.vocabularies.registry import VocabularyRegistry
 from api.vocabularies.service import load_registry_from
 from indexer.backends.base import SearchBackend
@@ -24,19 +25,40 @@ BACKOFF_BASE_SECONDS = 0.25
 
 
 class CachedRegistry:
-    """The vocabulary registry, reloaded at most every `ttl_seconds`."""
+    """The vocabulary registry, reloaded when its configuration version changed
+    (checked at most every `check_seconds`; see api.shared_config), and at the
+    latest every `ttl_seconds`."""
 
-    def __init__(self, load: Callable[[], VocabularyRegistry], ttl_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        load: Callable[[], VocabularyRegistry],
+        ttl_seconds: float = 60.0,
+        *,
+        version: Callable[[], int] | None = None,
+        check_seconds: float = 2.0,
+    ) -> None:
         self._load = load
         self._ttl = ttl_seconds
+        self._version = version
+        self._check = check_seconds
         self._value: VocabularyRegistry | None = None
         self._loaded_at = 0.0
+        self._checked_at = 0.0
+        self._seen_version: int | None = None
 
     def __call__(self) -> VocabularyRegistry:
         now = time.monotonic()
-        if self._value is None or now - self._loaded_at > self._ttl:
+        stale = self._value is None or now - self._loaded_at > self._ttl
+        if not stale and self._version is not None and now - self._checked_at >= self._check:
+            self._checked_at = now
+            stale = self._version() != self._seen_version
+        if stale:
+            if self._version is not None:
+                self._seen_version = self._version()
+                self._checked_at = now
             self._value = self._load()
             self._loaded_at = now
+        assert self._value is not None
         return self._value
 
 
@@ -68,7 +90,7 @@ class IndexerLoop:
         while not self.stop_event.is_set():
             self.wake_event.clear()
             try:
-                result = self.consumer.drain()
+                result = self.consumer.drain(should_stop=self.stop_event.is_set)
                 if self.failures:
                     log.info("indexer recovered", after_failures=self.failures)
                 self.failures = 0
@@ -103,8 +125,12 @@ def make_indexer_loop(
     consumer = OutboxConsumer(
         session_factory,
         backend,
-        CachedRegistry(lambda: load_registry_from(session_factory)),
+        CachedRegistry(
+            lambda: load_registry_from(session_factory),
+            version=lambda: read_versions(session_factory).get(VOCABULARIES, 0),
+        ),
         batch_size=settings.indexer_batch_size,
+        max_attempts=settings.indexer_max_attempts,
     )
     return IndexerLoop(
         consumer,

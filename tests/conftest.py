@@ -5,7 +5,12 @@ run's temp dir) and PostgreSQL (a fresh `offramp_test_<random>` database on the
 server named by OFFRAMP_TEST_POSTGRES_URL, default the local trust-auth server).
 Both are built by running the Alembic migrations, once per run; each test then
 starts from empty tables (vocabularies kept). Where PostgreSQL is unreachable its
-tests skip with the reason — except under CI=true, where that is a failure."""
+tests skip with the reason — except under CI=true, where that is a failure.
+
+Parallel runs (`make test` uses pytest-xdist, `--dist loadgroup`): every worker
+builds its own databases and temp dirs here, servers bind port 0, so tests do not
+share state. The long property tests go first, so no worker starts one near the
+end; files whose module-scoped fixtures are costly run on one worker each."""
 
 from __future__ import annotations
 
@@ -26,6 +31,28 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "OFFRAMP_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/postgres"
 )
 KEEP_TABLES = {"vocabulary_term", "alembic_version"}
+
+
+# Files whose module-scoped fixtures are costly (demo data, a served app, a fake
+# engine): one worker runs all their tests, so the fixture is built once.
+GROUPED_FILES = {
+    "test_demo_generator.py",
+    "test_vocabularies.py",
+    "test_meilisearch_contract.py",
+    "test_compose.py",
+    "test_login.py",
+    "test_sign_in.py",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests (hypothesis over the API, the fuzzer: minutes each) first, each on
+    whichever worker is free; grouped files as one unit (see GROUPED_FILES)."""
+    for item in items:
+        if item.path.name in GROUPED_FILES:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from api.access.rule import (
     EntryFacts,
     RevisionFacts,
     entry_access,
+    entry_tag,
     org_tag,
     principal_tags,
 )
@@ -75,9 +76,23 @@ def live_clause(principal: Principal) -> ColumnElement[bool]:
     )
 
 
-def search_filter_tags(principal: Principal) -> list[str]:
-    """The tags a search engine query must intersect with a document's `readers`."""
-    return sorted(principal_tags(principal))
+def search_filter_tags(principal: Principal, session: Session) -> list[str]:
+    """The tags a search engine query must intersect with a document's `readers`:
+    the caller's tags, and an `entry_tag` per entry its organization holds an
+    unexpired grant to (the grant rows of `entry_reader` carry their expiry; a tag
+    earned otherwise has none and is already among the caller's tags)."""
+    tags = principal_tags(principal)
+    org_id = principal.organization_id
+    if org_id is None or org_tag(org_id) not in tags:
+        return sorted(tags)
+    granted = session.scalars(
+        select(EntryReader.entry_id).where(
+            EntryReader.tag == org_tag(org_id),
+            EntryReader.expires_at.is_not(None),
+            EntryReader.expires_at > utcnow(),
+        )
+    )
+    return sorted(tags | {entry_tag(entry_id) for entry_id in granted})
 
 
 def entry_facts(entry: Entry, *, now: datetime | None = None) -> EntryFacts:

@@ -111,18 +111,29 @@ def reader_tags(
     return frozenset(tags)
 
 
+def entry_tag(entry_id: str) -> str:
+    """The search-document tag of one entry, held by a caller whose organization has
+    an unexpired access grant to it (`granted_entry_tags` in `api.access.orm`)."""
+    return f"entry:{entry_id}"
+
+
 def search_tags(
-    *, status: str, visibility: str, owner_id: int, partner_ids: Iterable[int]
+    *, entry_id: str, status: str, visibility: str, owner_id: int, partner_ids: Iterable[int]
 ) -> frozenset[str]:
     """Tags of a search document: who may read the *live published* version.
 
     No `review` tag: search shows published content only, and a curator reviewing
-    a private entry's widening must not find its live private text."""
+    a private entry's widening must not find its live private text. A non-public
+    published document also carries its own `entry_tag`: grants are decided at query
+    time from the database (the caller holds the tags of its unexpired grants), so
+    a grant that expires or is revoked stops finding the entry at once, without a
+    reindex."""
     if status != "published":
         return frozenset({org_tag(owner_id)})
-    return frozenset({org_tag(owner_id)}) | live_tags(
-        visibility=visibility, partner_ids=partner_ids
-    )
+    tags = {org_tag(owner_id)} | live_tags(visibility=visibility, partner_ids=partner_ids)
+    if visibility != "public":
+        tags.add(entry_tag(entry_id))
+    return frozenset(tags)
 
 
 @dataclass(frozen=True, slots=True)

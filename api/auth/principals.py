@@ -80,33 +80,37 @@ def principal_for_client(
     """A machine client: effective scopes are the token's ∩ the client's *current*
     grant, so revoking a client or narrowing its grant takes effect on the next
     request even for unexpired tokens; organization and roles come from the row."""
-    client = session.scalar(
-        select(ApiClient).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
-    )
-    if client is None:
+    row = session.execute(
+        select(
+            ApiClient.client_id,
+            ApiClient.name,
+            ApiClient.scopes,
+            Organization.id,
+            Organization.slug,
+        )
+        .outerjoin(Organization, Organization.id == ApiClient.organization_id)
+        .where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
+    ).first()  # one query: the client with its organization
+    if row is None:
         raise Unauthorized("unknown or revoked client")
-    effective = frozenset(scopes) & frozenset(client.scopes) & frozenset(SCOPE_ROLES)
-    organization = (
-        session.get(Organization, client.organization_id)
-        if client.organization_id is not None
-        else None
-    )
+    found_id, name, granted, org_id, org_slug = row
+    effective = frozenset(scopes) & frozenset(granted) & frozenset(SCOPE_ROLES)
     # entries:read confers reading, not a role a client acts with; roles mean nothing
     # without an organization.
     roles = frozenset(
         role for scope, role in SCOPE_ROLES.items() if scope in effective and role != "reader"
     )
-    roles = roles if organization else frozenset()
+    roles = roles if org_id is not None else frozenset()
     return Principal(
         kind="client",
-        client_id=client.client_id,
-        organization_id=organization.id if organization else None,
-        organization_slug=organization.slug if organization else None,
+        client_id=found_id,
+        organization_id=org_id,
+        organization_slug=org_slug,
         roles=roles,
         scopes=effective,
-        display_name=client.name,
+        display_name=name,
         channel="client",
-        node_admin=organization is not None and organization.slug == operator and "admin" in roles,
+        node_admin=org_slug is not None and org_slug == operator and "admin" in roles,
     )
 
 

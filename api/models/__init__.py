@@ -33,6 +33,7 @@ from api.models.identity import ApiClient, IdentityProvider, WebSession
 from api.models.organization import ROLES, Account, Membership, Organization
 from api.models.outbox import SearchOutbox, SearchReindex, SearchReindexJournal
 from api.models.safety import FINDING_STATUSES, SafetyFinding
+from api.models.shared_state import ClientAuthFailure, ConfigVersion
 from api.models.vocabulary import VocabularyTerm
 
 __all__ = [
@@ -51,8 +52,10 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "ClientAuthFailure",
     "Collection",
     "CollectionItem",
+    "ConfigVersion",
     "Entry",
     "EntryPartner",
     "EntryReader",

@@ -23,6 +23,9 @@ class SearchOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Set when the row failed `attempts` times on its own: parked (the dead letter),
+    # no longer claimed until `offramp outbox retry` clears it.
+    parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class SearchReindex(Base):

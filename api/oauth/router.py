@@ -35,13 +35,13 @@ _limiter_lock = threading.Lock()
 
 
 def limiter_for(app: FastAPI) -> FailureLimiter:
-    """The app's failure limiter (one per app, i.e. per process; see `ratelimit`)."""
+    """The app's failure limiter; its counters are in the database every process shares."""
     limiter: FailureLimiter | None = getattr(app.state, "oauth_limiter", None)
     if limiter is None:
         with _limiter_lock:
             limiter = getattr(app.state, "oauth_limiter", None)
             if limiter is None:
-                limiter = FailureLimiter()
+                limiter = FailureLimiter(app.state.session_factory)
                 app.state.oauth_limiter = limiter
     return limiter
 

@@ -329,7 +329,7 @@ def record_auth_failure(context: TokenContext) -> None:
     request's transaction)."""
     presented = context.presented_client_id
     well_formed = presented is not None and is_valid_client_id(presented)
-    context.limiter.record_failure(context.remote_address, presented)
+    context.limiter.record_failure(context.session, context.remote_address, presented)
     record_event(
         context.session,
         principal=Principal(channel="client"),

@@ -145,8 +145,10 @@ def search_entries(
             errors=[FieldError("query.year_from", "must not be after year_to")],
         )
     checked = _check_filters(session_factory, registry, filters)
+    with session_factory() as session:
+        readers = search_filter_tags(principal, session)
     query = SearchQuery(
-        readers=search_filter_tags(principal),
+        readers=readers,
         text=text.replace("\x00", " ").strip(),
         filters=checked,
         year_from=year_from,

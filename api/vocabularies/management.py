@@ -12,12 +12,10 @@ entry ever carried keeps resolving; a deprecation points to a live code of the
 same vocabulary, never to itself, so replacement chains cannot form a cycle.
 Every change writes an audit event in the caller's transaction.
 
-Known limit: the running registry (`app.state.vocabularies`) is refreshed only in
-the API process that served the change (see `install_registry_on_commit`). Other
-API processes (uvicorn workers, replicas) keep validating and filtering against
-their old copy until they restart; indexers, in-process or `offramp worker`,
-reload theirs within `CachedRegistry`'s TTL (60 s), which matters for the region
-ancestors of a newly added country."""
+Other processes: the running registry (`app.state.vocabularies`) is replaced at
+commit in the API process that served the change (see `install_registry_on_commit`);
+every other API process and indexer sees the change through the configuration
+version (`api.shared_config`) within its poll interval (2 s)."""
 
 from __future__ import annotations
 

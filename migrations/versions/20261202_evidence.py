@@ -1,13 +1,12 @@
 """evidence for practitioners: findings, lessons, recommendations, follow-ups, ratings, profiles
 
 Revision ID: evidence_0001
-Revises: 0008
+Revises: ops_0001
 Create Date: 2026-12-02 17:00:00
 
 Entries gain `findings`, `lessons` and `recommendations` (lists of short texts with
-the program types and outcomes each concerns), `profile` (a program profile's
-design fields) and `program_id` (the program profile an evaluation belongs to, its
-timeline); all are content, kept in every revision snapshot.
+the program types and outcomes each concerns) and `profile` (a program profile's
+design fields); all four are content, kept in every revision snapshot.
 `recommendation_follow_up` is the management response per recommendation;
 `evidence_rating` keeps every curator rating per outcome, ended ones included
 (history), and `rating_dispute` the owner's objections.
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "evidence_0001"
-down_revision: str | None = "0008"
+down_revision: str | None = "ops_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -32,8 +31,6 @@ def upgrade() -> None:
         batch.add_column(sa.Column("lessons", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("recommendations", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("profile", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("program_id", sa.String(length=40), nullable=True))
-        batch.create_index(batch.f("ix_entry_program_id"), ["program_id"], unique=False)
     op.create_table(
         "recommendation_follow_up",
         sa.Column("id", BIGINT, nullable=False),
@@ -142,8 +139,6 @@ def downgrade() -> None:
     op.drop_table("evidence_rating")
     op.drop_table("recommendation_follow_up")
     with op.batch_alter_table("entry") as batch:
-        batch.drop_index(batch.f("ix_entry_program_id"))
-        batch.drop_column("program_id")
         batch.drop_column("profile")
         batch.drop_column("recommendations")
         batch.drop_column("lessons")

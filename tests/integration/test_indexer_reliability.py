@@ -10,19 +10,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api.config import Settings
 from api.db import make_session_factory
 from api.demo.load import load_demo
 from api.main import create_app
 from api.models import SearchOutbox
+from api.models.base import utcnow
 from api.vocabularies.service import load_registry
 from indexer.backends.base import BackendError, SearchBackend, SearchDocument
 from indexer.backends.embedded import EmbeddedBackend
@@ -58,6 +60,11 @@ class SwitchableBackend:
     def delete(self, ids: Sequence[str]) -> None:
         self._check()
         self.real.delete(ids)
+
+    def health(self) -> dict[str, Any]:
+        if self.down:
+            return {"status": "unavailable", "error": "switched off by the test"}
+        return self.real.health()
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.real, name)
@@ -151,6 +158,15 @@ class TestEngineFailure:
             ready = client.get("/readyz").json()["checks"]["search"]
             assert ready["outbox_rows"] >= 5
             assert ready["indexer"] == "retrying"
+            assert ready["status"] == "ok"  # behind, but not yet past the allowed lag
+            # Past the allowed lag the node says so, and a load balancer stops sending to it.
+            with database.engine.begin() as connection:
+                connection.execute(
+                    update(SearchOutbox).values(created_at=utcnow() - timedelta(seconds=61))
+                )
+            response = client.get("/readyz")
+            assert response.status_code == 503
+            assert response.json()["checks"]["search"]["status"] == "degraded"
             assert client.get("/v1/search", params={"q": "reintegration"}).json()["total"] == 0
             switch.down = False
             deadline = time.monotonic() + 30
@@ -189,6 +205,7 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 class TestWorkerKilledMidDrain:
     @pytest.mark.slow
+    @pytest.mark.timeout(900)
     def test_sigkill_then_restart_converges(
         self, database: DatabaseUnderTest, quiet_settings: Settings, data_dir: Path
     ) -> None:
@@ -221,10 +238,11 @@ class TestWorkerKilledMidDrain:
             stderr=subprocess.DEVNULL,
         )
         try:
-            deadline = time.monotonic() + 180
+            # Generous: on a loaded 2-core CI machine 2,600 documents can take minutes.
+            deadline = time.monotonic() + 600
             while outbox_rows(database) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert outbox_rows(database) == 0
+            assert outbox_rows(database) == 0, f"{outbox_rows(database)} rows left of {remaining}"
         finally:
             restarted.send_signal(signal.SIGTERM)
             restarted.wait(30)

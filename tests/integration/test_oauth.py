@@ -13,7 +13,8 @@ import re
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.util import urlsafe_b64decode
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.access import Principal
 from api.auth.keys import KeyStore, key_file_path, load_or_create_keys, rotate_keys
 from api.auth.principals import principal_for_client
-from api.models import ApiClient, AuditEvent
+from api.config import Settings
+from api.main import create_app
+from api.models import ApiClient, AuditEvent, ClientAuthFailure
 from api.oauth.ratelimit import FailureLimiter
 from api.oauth.service import (
     CLIENT_ID_PATTERN,
@@ -552,37 +555,56 @@ class TestAttacks:
         assert len(_audit(app, "client.auth_failed")) == 10
         assert not _audit(app, "token.issued")
 
-    def test_varying_the_client_id_does_not_bypass_the_limit(
-        self, app: FastAPI, client: TestClient
-    ) -> None:
-        client_id, secret = _ngo_client(app, client, ["entries:read"])
-        for attempt in range(10):
-            _request_token(client, f"ofc_random{attempt}", "guess")
-        _assert_oauth_error(_request_token(client, client_id, secret), 429, "slow_down")
-        # Another address is unaffected: the lock is on the guessing address.
-        elsewhere = TestClient(app, client=("198.51.100.7", 4000))
-        assert _request_token(elsewhere, client_id, secret).status_code == 200
-
-    def test_varying_the_address_does_not_bypass_the_limit(
-        self, app: FastAPI, client: TestClient
-    ) -> None:
+    def test_one_caller_cannot_lock_out_another(self, app: FastAPI, client: TestClient) -> None:
         client_id, secret = _ngo_client(app, client, ["entries:read"])
         other_id, other_secret = _ngo_client(app, client, ["entries:read"])
         for attempt in range(10):
-            botnet = TestClient(app, client=(f"203.0.113.{attempt}", 4000))
-            _request_token(botnet, client_id, "guess")
+            _request_token(client, client_id, f"guess-{attempt}")
         _assert_oauth_error(_request_token(client, client_id, secret), 429, "slow_down")
+        # Another client behind the same address is unaffected ...
         assert _request_token(client, other_id, other_secret).status_code == 200
+        # ... and so is the same client calling from elsewhere.
+        elsewhere = TestClient(app, client=("198.51.100.7", 4000))
+        assert _request_token(elsewhere, client_id, secret).status_code == 200
 
-    def test_success_does_not_reset_the_address_counter(
+    def test_spraying_client_ids_locks_the_address_at_ten_times_the_limit(
         self, app: FastAPI, client: TestClient
     ) -> None:
         client_id, secret = _ngo_client(app, client, ["entries:read"])
-        for attempt in range(9):
+        for attempt in range(99):
             _request_token(client, f"ofc_random{attempt}", "guess")
         assert _request_token(client, client_id, secret).status_code == 200
-        _request_token(client, "ofc_random9", "guess")
+        _request_token(client, "ofc_random99", "guess")
         _assert_oauth_error(_request_token(client, client_id, secret), 429, "slow_down")
+        elsewhere = TestClient(app, client=("198.51.100.7", 4000))
+        assert _request_token(elsewhere, client_id, secret).status_code == 200
+
+    def test_success_does_not_reset_the_counter(self, app: FastAPI, client: TestClient) -> None:
+        client_id, secret = _ngo_client(app, client, ["entries:read"])
+        for attempt in range(9):
+            _request_token(client, client_id, f"guess-{attempt}")
+        assert _request_token(client, client_id, secret).status_code == 200
+        _request_token(client, client_id, "guess-9")
+        _assert_oauth_error(_request_token(client, client_id, secret), 429, "slow_down")
+
+    def test_failures_spread_over_processes_trip_the_limit_once(
+        self, app: FastAPI, client: TestClient, settings: Settings
+    ) -> None:
+        """Three API processes over one database: the counters are shared."""
+        client_id, secret = _ngo_client(app, client, ["entries:read"])
+        other_id, other_secret = _ngo_client(app, client, ["entries:read"])
+        with ExitStack() as stack:
+            replicas = [client] + [
+                stack.enter_context(TestClient(create_app(settings))) for _ in range(2)
+            ]
+            for attempt in range(10):
+                replica = replicas[attempt % 3]
+                response = _request_token(replica, client_id, f"guess-{attempt}")
+                _assert_oauth_error(response, 401, "invalid_client")
+            for replica in replicas:
+                _assert_oauth_error(_request_token(replica, client_id, secret), 429, "slow_down")
+                assert _request_token(replica, other_id, other_secret).status_code == 200
+        assert len(_audit(app, "client.auth_failed")) == 10
 
     def test_client_subject_cannot_pass_for_an_account(
         self, app: FastAPI, client: TestClient
@@ -768,24 +790,46 @@ class TestSecretsAndLimiter:
         assert not verify_secret("s3cret", "scrypt$99999999$8$1$AA$AA")
         assert SECRET_BYTES >= 32
 
-    def test_limiter_window_and_retry_after(self) -> None:
-        now = [1000.0]
-        limiter = FailureLimiter(threshold=3, window_seconds=60, clock=lambda: now[0])
+    def test_limiter_window_and_retry_after(self, app: FastAPI, client: TestClient) -> None:
+        now = [datetime(2026, 12, 2, 12, 0, tzinfo=UTC)]
+        limiter = FailureLimiter(
+            app.state.session_factory, threshold=3, window_seconds=60, clock=lambda: now[0]
+        )
+
+        def fail(address: str, client_id: str) -> None:
+            with app.state.session_factory() as session, session.begin():
+                limiter.record_failure(session, address, client_id)
+
         for _ in range(3):
             assert limiter.retry_after("a", "c") is None
-            limiter.record_failure("a", "c")
-            now[0] += 10
-        assert limiter.retry_after("a", "other") == 30  # the address is locked
-        assert limiter.retry_after("b", "c") == 30  # and so is the client
-        assert limiter.retry_after("b", "other") is None
-        now[0] += 30
-        assert limiter.retry_after("a", "c") is None
+            fail("a", "c")
+            now[0] += timedelta(seconds=10)
+        assert limiter.retry_after("a", "c") == 30  # the pair is locked
+        assert limiter.retry_after("a", "other") is None  # not the address
+        assert limiter.retry_after("b", "c") is None  # nor the client
+        for n in range(26):
+            fail("a", f"sprayed-{n}")
+        assert limiter.retry_after("a", "other") is None
+        fail("a", "sprayed-26")  # the 30th failure from "a"
+        assert limiter.retry_after("a", "other") == 30  # 30 failures, the first at 0 s
+        now[0] += timedelta(seconds=30)
+        assert limiter.retry_after("b", "c") is None
 
-    def test_limiter_memory_is_bounded(self) -> None:
-        limiter = FailureLimiter(threshold=2, window_seconds=60, max_keys=10)
-        for n in range(100):
-            limiter.record_failure(f"addr-{n}", f"client-{n}")
-        assert len(limiter._failures) <= 10
+    def test_sweep_removes_failures_older_than_the_window(
+        self, app: FastAPI, client: TestClient
+    ) -> None:
+        now = [datetime(2026, 12, 2, 12, 0, tzinfo=UTC)]
+        factory = app.state.session_factory
+        limiter = FailureLimiter(factory, threshold=2, window_seconds=60, clock=lambda: now[0])
+        with factory() as session, session.begin():
+            for n in range(20):
+                limiter.record_failure(session, f"addr-{n}", f"client-{n}")
+        now[0] += timedelta(seconds=61)
+        with factory() as session, session.begin():
+            limiter.record_failure(session, "addr-x", "client-x")
+            assert limiter.sweep(session) == 40
+        with factory() as session:
+            assert session.scalar(select(func.count(ClientAuthFailure.id))) == 2
 
     def test_create_client_rejects_nothing_valid_and_generates_safe_ids(
         self, app: FastAPI, client: TestClient

@@ -25,7 +25,9 @@ from tests.loopback import serve
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
-def fuzz(base: str, token: str | None, *, max_examples: int) -> subprocess.CompletedProcess[str]:
+def fuzz(
+    base: str, token: str | None, *, max_examples: int, workdir: Path
+) -> subprocess.CompletedProcess[str]:
     command = [
         str(SCHEMATHESIS), "run", f"{base}/openapi.json",
         "--checks", "not_a_server_error",
@@ -36,13 +38,18 @@ def fuzz(base: str, token: str | None, *, max_examples: int) -> subprocess.Compl
     ]  # fmt: skip
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # Run in the test's own directory: schemathesis keeps a cache (.schemathesis/) in
+    # its working directory, which parallel test workers must not share.
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=workdir
+    )
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 class TestNoServerErrors:
     def test_every_operation_anonymous_and_with_every_role(
-        self, app: FastAPI, client: TestClient
+        self, app: FastAPI, client: TestClient, tmp_path: Path
     ) -> None:
         if not SCHEMATHESIS.exists() or shutil.which("python") is None:
             pytest.fail("schemathesis is a test dependency; `make install` installs it")
@@ -50,7 +57,7 @@ class TestNoServerErrors:
         token = member_token(app, "operators", "admin", "curator", "publisher", person="fuzzer")
         with serve(app) as base:
             for bearer_token, examples in ((None, 5), (token, 10)):
-                result = fuzz(base, bearer_token, max_examples=examples)
+                result = fuzz(base, bearer_token, max_examples=examples, workdir=tmp_path)
                 tail = result.stdout[-3000:]
                 assert result.returncode == 0, tail
                 assert " passed" in tail, tail

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,8 +24,11 @@ from api.access.rule import (
     EntryFacts,
     RevisionFacts,
     entry_access,
+    entry_tag,
     may_read_revision,
     may_see_hold,
+    principal_tags,
+    search_tags,
     shown_revision,
 )
 
@@ -362,11 +366,29 @@ histories = st.tuples(
 )
 
 
+def finds_in_search(caller: Caller, m: Model) -> bool:
+    """What search decides: the document's tags meet the caller's tags, plus the
+    entry tag of each grant the caller's organization holds (from the database).
+    Only published entries have a document (`indexer.documents.build_document`)."""
+    if m.status != "published":
+        return False
+    document = search_tags(entry_id="e", status=m.status, visibility=m.visibility,
+                           owner_id=OWNER, partner_ids=m.partners)  # fmt: skip
+    held = set(principal_tags(caller.principal()))
+    if caller.org is not None and caller.reads and caller.org in m.grants:
+        held.add(entry_tag("e"))
+    return bool(document & held)
+
+
 def check(m: Model) -> None:
     facts = m.facts()
     for caller in CALLERS:
         principal = caller.principal()
         access = entry_access(principal, facts)
+        # Search shows the live published version: to its audience, grantees, the owner.
+        assert finds_in_search(caller, m) == (
+            m.status == "published" and (reads_live(caller, m) or is_owner(caller))
+        ), (caller, m)
         assert access.readable == oracle_readable(caller, m), (caller, m)
         assert access.stub == oracle_stub(caller, m), (caller, m)
         assert may_see_hold(principal, facts) == oracle_hold(caller, m), (caller, m)
@@ -391,6 +413,7 @@ def check(m: Model) -> None:
             assert got == oracle_revision(caller, m, revision), (caller, revision, m)
 
 
+@pytest.mark.slow
 class TestRuleOverHistories:
     @settings(max_examples=10_000, deadline=None)
     @given(history=histories)
