@@ -138,7 +138,9 @@ def demo(
     settings = _settings()
     engine = make_engine(settings)
     try:
-        report = load_demo(settings, engine, size=size, seed=seed, progress=True)
+        report = load_demo(
+            settings, engine, size=size, seed=seed, progress=True, program_series_too=True
+        )
     finally:
         engine.dispose()
     typer.echo(

@@ -193,3 +193,98 @@ def demo_evidence(
             "participant." if rng.random() < 0.2 else None,
         ))  # fmt: skip
     return DemoEvidence(findings, lessons, recommendations, profile, follow_ups, tuple(ratings))
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSeriesEntry:
+    """One entry of a program series: a profile, or one of its evaluations."""
+
+    id: str
+    kind: str
+    title: str
+    summary: str
+    organization: str
+    country: str
+    program_types: list[str]
+    year: int
+    indicators: list[tuple[str, float, str | None]]
+    evidence: DemoEvidence
+    program_id: str | None
+    evaluation_design: str | None
+    evidence_level: str
+
+
+_SERIES = (
+    # organization slug, country, program name, program types, first year
+    ("sahel-pathways-initiative", "ML", "Pathways Home", ["reintegration", "mentoring"], 2012),
+    (
+        "lake-chad-bridges-collective",
+        "NG",
+        "Safe Return",
+        ["returnee_repatriation", "reintegration"],
+        2013,
+    ),
+    (
+        "maghreb-second-chance-centre",
+        "TN",
+        "Second Chance",
+        ["exit_disengagement", "probation_aftercare"],
+        2011,
+    ),
+)
+_DESIGNS = (
+    ("pre_post", "preliminary"),
+    ("quasi_experimental", "moderate"),
+    ("longitudinal_cohort", "moderate"),
+    ("randomized_controlled_trial", "strong"),
+)
+
+
+def program_series(organizations: set[str], seed: int) -> list[DemoSeriesEntry]:
+    """Program profiles with three or four evaluations each, years apart, whose 12-,
+    24- and 36-month reoffending can be read as a trend (the program timeline). Only
+    for the series whose organization exists in the demo."""
+    out: list[DemoSeriesEntry] = []
+    for n, (org, country, name, types, first) in enumerate(_SERIES):
+        if org not in organizations:
+            continue
+        rng = _rng(seed, -1 - n)
+        program_id = f"demo-program-{n + 1}"
+        profile = demo_evidence(
+            seed, -100 - n, kind="program_profile", program_types=types, indicator_codes=[],
+            evaluation_design=None, evidence_level="not_assessed", period_end=date(first, 1, 1),
+        )  # fmt: skip
+        out.append(DemoSeriesEntry(
+            id=program_id, kind="program_profile", title=f"{name}: program profile",
+            summary=f"How {name} is designed: entry routes, reporting rule, aftercare.",
+            organization=org, country=country, program_types=types, year=first,
+            indicators=[], evidence=profile, program_id=None, evaluation_design=None,
+            evidence_level="not_assessed",
+        ))  # fmt: skip
+        base = rng.uniform(18, 30)
+        for step in range(rng.randint(3, 4)):
+            year = first + 2 + 3 * step
+            design, level = _DESIGNS[min(step, len(_DESIGNS) - 1)]
+            fall = 1 - 0.12 * step
+            enrolled = rng.randint(80, 400)
+            evidence = demo_evidence(seed, -200 - 10 * n - step, kind="evaluation",
+                                     program_types=types, indicator_codes=["recidivism_any_12m"],
+                                     evaluation_design=design, evidence_level=level,
+                                     period_end=date(year, 12, 31))  # fmt: skip
+            out.append(DemoSeriesEntry(
+                id=f"{program_id}-eval-{step + 1}", kind="evaluation",
+                title=f"{name}: evaluation {year}",
+                summary=f"Outcomes of {name} participants followed up to 36 months ({year}).",
+                organization=org, country=country, program_types=types, year=year,
+                indicators=[
+                    ("participants_enrolled", float(enrolled), None),
+                    ("evaluation_sample_size", float(int(enrolled * 0.8)), None),
+                    ("recidivism_any_12m", round(base * fall * 0.5, 1), None),
+                    ("recidivism_any_24m", round(base * fall * 0.8, 1), None),
+                    ("recidivism_any_36m", round(base * fall, 1), None),
+                    ("employment_12m", round(rng.uniform(30, 60) + 5 * step, 1), None),
+                ],
+                evidence=evidence, program_id=program_id, evaluation_design=design,
+                evidence_level=level,
+            ))  # fmt: skip
+    return out

@@ -26,7 +26,7 @@ from api.attachments.storage import LocalStorage
 from api.audit import record_event
 from api.config import Settings
 from api.db import make_session_factory
-from api.demo.evidence import DemoEvidence
+from api.demo.evidence import DemoEvidence, program_series
 from api.demo.generator import (
     MEDIA_DOCX,
     MEDIA_PDF,
@@ -102,7 +102,10 @@ def load_demo(
     size: int,
     seed: int,
     progress: bool = False,
+    program_series_too: bool = False,
 ) -> DemoReport:
+    """`program_series_too`: also the program profiles with evaluations over the years
+    (`api.demo.evidence.program_series`, 13 entries beyond `size`; `offramp demo`)."""
     dataset = generate(size, seed=seed)
     report = DemoReport()
     storage = LocalStorage(settings.data_dir / "attachments")
@@ -132,6 +135,9 @@ def load_demo(
                 report.entries_added += 1
         bar.update(len(batch))
     bar.close()
+    if program_series_too:
+        with factory() as session, session.begin():
+            _insert_series(session, org_ids, seed)
     with factory() as session, session.begin():
         record_event(
             session,
@@ -215,3 +221,35 @@ def _insert_evidence(session: Session, entry_id: str, evidence: DemoEvidence) ->
             session.flush()
             session.add(RatingDispute(rating_id=current.id, text=r.dispute,
                                       created_at=rated_at + timedelta(days=30)))  # fmt: skip
+
+
+def _insert_series(session: Session, org_ids: dict[str, int], seed: int) -> None:
+    """Program profiles with evaluations over the years (`program_id`): the timeline."""
+    series = program_series(set(org_ids), seed)
+    present = set(session.scalars(select(Entry.id).where(Entry.id.in_([e.id for e in series]))))
+    for item in series:
+        if item.id in present:
+            continue
+        published_at = datetime(item.year + 1, 3, 1, 9, 0, tzinfo=UTC)
+        insert_entry(
+            session,
+            entry_id=item.id,
+            organization_id=org_ids[item.organization],
+            values={
+                "kind": item.kind, "title": item.title, "summary": item.summary, "body": "",
+                "language": "en", "authors": [], "program_types": item.program_types,
+                "regions": [item.country], "settings": [], "target_populations": [],
+                "actors": [], "evaluation_design": item.evaluation_design,
+                "evidence_level": item.evidence_level,
+                "period_start": date(item.year - 1, 1, 1), "period_end": date(item.year, 12, 31),
+                "links": [], "license": "CC-BY-4.0", "visibility": "public",
+                "findings": item.evidence.findings, "lessons": item.evidence.lessons,
+                "recommendations": item.evidence.recommendations,
+                "profile": item.evidence.profile, "program_id": item.program_id,
+            },
+            partners=[],
+            indicators=[{"code": c, "value": v, "note": n} for c, v, n in item.indicators],
+            status="published",
+            published_at=published_at,
+        )  # fmt: skip
+        _insert_evidence(session, item.id, item.evidence)

@@ -88,6 +88,13 @@ ReportingRule = Literal[
 ProfileText = Annotated[str, StringConstraints(max_length=2_000)]
 
 
+ProgramRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+PROGRAM_HELP = (
+    "The program profile (an entry of kind program_profile of your organization) this "
+    "entry belongs to; its timeline lists them by year"
+)
+
+
 class ProgramProfile(BaseModel):
     """What a practitioner compares before designing a program of their own.
 
@@ -146,6 +153,7 @@ class _EntryFields(_NoNul):
     lessons: EvidenceItems = []
     recommendations: EvidenceItems = []
     profile: ProgramProfile | None = None
+    program_id: ProgramRef | None = Field(default=None, description=PROGRAM_HELP)
     visibility: Visibility = Field(default="private", description=VISIBILITY_HELP)
     shared_with: Annotated[list[Code], Field(max_length=50, description=SHARED_WITH_HELP)] = []
     listed: bool = Field(
@@ -202,6 +210,7 @@ class EntryUpdate(_NoNul):
     lessons: EvidenceItems | None = None
     recommendations: EvidenceItems | None = None
     profile: ProgramProfile | None = None
+    program_id: ProgramRef | None = Field(default=None, description=PROGRAM_HELP)
     visibility: Visibility | None = Field(default=None, description=VISIBILITY_HELP)
     shared_with: Annotated[list[Code], Field(max_length=50)] | None = Field(
         default=None, description=SHARED_WITH_HELP
@@ -322,6 +331,7 @@ class EntryRead(EntrySummary):
     lessons: list[EvidenceItem] = []
     recommendations: list[EvidenceItem] = []
     profile: ProfileRead | None = None
+    program_id: str | None = Field(default=None, description=PROGRAM_HELP)
     shared_with: list[str] | None = Field(
         description="Partner organizations; shown to the owner organization only"
     )

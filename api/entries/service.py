@@ -71,11 +71,13 @@ CONTENT_FIELDS = (
     "lessons",
     "recommendations",
     "profile",
+    "program_id",
 )
 EVIDENCE_FIELDS = {"findings": "f", "lessons": "l", "recommendations": "r"}
 # Content fields added after entries existed: older snapshots lack them.
 _LATER_FIELDS: dict[str, Any] = {"internal_notes": "", "findings": [], "lessons": [],
-                                 "recommendations": [], "profile": None}  # fmt: skip
+                                 "recommendations": [], "profile": None,
+                                 "program_id": None}  # fmt: skip
 SHARING_FIELDS = ("visibility", "shared_with", "listed", "organization_display")
 
 
@@ -150,6 +152,24 @@ def _resolve_partners(
     return partners, errors
 
 
+def check_program(
+    session: Session, program_id: str | None, organization_id: int, entry_id: str | None = None
+) -> list[FieldError]:
+    """`program_id` names a program profile of the same organization (never another
+    organization's: an error must not reveal what exists elsewhere), not the entry itself."""
+    if program_id is None:
+        return []
+    program = session.get(Entry, program_id)
+    if (
+        program is None
+        or program.organization_id != organization_id
+        or program.kind != "program_profile"
+        or program.id == entry_id
+    ):
+        return [FieldError("program_id", "not a program profile of your organization")]
+    return []
+
+
 def number_items(values: dict[str, Any]) -> list[FieldError]:
     """Give findings, lessons and recommendations without an id the next free one
     (`f1`, `l2`, `r3`…), in place; a repeated id is an error naming the item."""
@@ -197,6 +217,7 @@ def create_entry(
     assert principal.organization_id is not None, "route requires a publisher (Publisher)"
     values = _model_values(data, set(EntryCreate.model_fields))
     errors = check_codes(registry, values) + number_items(values)
+    errors += check_program(session, values.get("program_id"), principal.organization_id)
     partners, partner_errors = _resolve_partners(
         session, values.pop("shared_with"), principal.organization_id
     )
@@ -266,6 +287,8 @@ def update_entry(
         current = getattr(entry, name)
         already_used[name] = {current} if current else set()
     errors = check_codes(registry, values, already_used=already_used) + number_items(values)
+    if values.get("program_id") is not None:
+        errors += check_program(session, values["program_id"], entry.organization_id, entry.id)
     partners = None
     if "shared_with" in values:
         partners, partner_errors = _resolve_partners(

@@ -168,6 +168,14 @@ def _indicators(
     ]
 
 
+def _program_shown(session: Session, principal: Principal, program_id: str | None) -> str | None:
+    """The program an entry belongs to, only if the caller may read that profile."""
+    if program_id is None:
+        return None
+    visible = repository.get_visible_entry(session, principal, program_id)
+    return program_id if visible is not None else None
+
+
 def profile_read(
     profile: Mapping[str, Any] | None, *, owner: bool, small_cell_k: int
 ) -> ProfileRead | None:
@@ -233,6 +241,7 @@ def entry_read(
             "lessons": entry.lessons,
             "recommendations": entry.recommendations,
             "profile": entry.profile,
+            "program_id": entry.program_id,
             "indicators": [
                 {"code": i.code, "value": i.value, "note": i.note} for i in entry.indicators
             ],
@@ -272,6 +281,7 @@ def entry_read(
         "profile": profile_read(
             source.get("profile"), owner=access.owner, small_cell_k=small_cell_k
         ),
+        "program_id": _program_shown(session, principal, source.get("program_id")),
         "internal_notes": source.get("internal_notes") or "",
         "shared_with": [p.slug for p in entry.partners],
         "origin": Origin(node=entry.origin_node, id=entry.origin_id)

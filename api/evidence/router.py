@@ -40,6 +40,7 @@ from api.evidence.schemas import (
     RatingWithdrawal,
     RecommendationList,
     RecommendationRead,
+    Timeline,
     TrackerPage,
 )
 from api.models import Entry
@@ -438,3 +439,19 @@ def get_gap_map(
         return Response(gap_csv(body), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": disposition})  # fmt: skip
     return Response(body.model_dump_json(), media_type="application/json")
+
+
+@router.get(
+    "/v1/entries/{entry_id}/timeline",
+    summary="A program profile's evaluations and lessons over the years, with indicators",
+    responses=problem_responses(404),
+)
+def get_timeline(
+    entry: VisibleEntry, request: Request, session: ReadSession, principal: CurrentPrincipal
+) -> Timeline:
+    items = (
+        service.timeline(session, principal, registry_of(request), entry,
+                         small_cell_k=small_cell_k_of(request))
+        if service.readable_evidence(principal, entry) else []
+    )  # fmt: skip
+    return Timeline(program=service.entry_ref(principal, entry), items=items)

@@ -182,3 +182,24 @@ class GapMapRead(BaseModel):
     rows: list[GapAxis]
     columns: list[GapAxis]
     cells: list[GapCell] = Field(description="Every row x column, zeros included")
+
+
+class TimelineValue(BaseModel):
+    value: float | None
+    display: str
+    suppressed: bool
+
+
+class TimelineItem(BaseModel):
+    entry: EntryRef
+    year: int | None
+    evaluation_design: str | None
+    evidence_level: str | None
+    indicators: dict[str, TimelineValue] = Field(description="By indicator code")
+    findings: list[str]
+    recommendations: list[str]
+
+
+class Timeline(BaseModel):
+    program: EntryRef
+    items: list[TimelineItem] = Field(description="Oldest first; only entries you may read")

@@ -38,6 +38,8 @@ from api.evidence.schemas import (
     RatingIn,
     RatingRead,
     RecommendationRead,
+    TimelineItem,
+    TimelineValue,
     TrackerRow,
 )
 from api.models import (
@@ -379,8 +381,7 @@ def indicator_rows(
     ordered by year: small cells "< k" unless the caller owns the entry.
 
     Reads columns, not entities (one query for the entries, then their values and
-    ratings by id): the
-    entries through `live_clause`, whether the caller may know each one's
+    ratings by id): the entries through `live_clause`, whether the caller may know each one's
     organization through `organization_known_clause` (the SQL form of
     `organization_shown`), and only the indicator values the small-cell rule needs
     (this code, the people counts its bases come from, the follow-up period)."""
@@ -521,3 +522,38 @@ def profile_rows(
             regions=list(entry.regions), year=entry_year(entry), profile=shown,
         ))  # fmt: skip
     return rows
+
+
+# -- program timeline ----------------------------------------------------------------
+
+
+def timeline(
+    session: Session,
+    principal: Principal,
+    registry: VocabularyRegistry,
+    program: Entry,
+    *,
+    small_cell_k: int,
+) -> list[TimelineItem]:
+    """The entries that belong to a program profile (`program_id`) and that the caller
+    reads live or owns, oldest period first, each with its indicators as the caller
+    may see them (small cells "< k"): the program's results over the years."""
+    entries = live_entries(session, principal, Entry.program_id == program.id)
+    items = []
+    for entry in entries:
+        owner = access_to(principal, entry).owner
+        shown = protect_indicators(
+            [Indicator(i.code, i.value, registry.indicator_unit(i.code), i.note)
+             for i in entry.indicators],
+            k=small_cell_k, viewer_is_owner=owner,
+        )  # fmt: skip
+        items.append(TimelineItem(
+            entry=entry_ref(principal, entry), year=entry_year(entry),
+            evaluation_design=entry.evaluation_design, evidence_level=entry.evidence_level,
+            indicators={s.code: TimelineValue(value=s.value, display=s.display,
+                                              suppressed=s.suppressed) for s in shown},
+            findings=[f["text"] for f in entry.findings or []],
+            recommendations=[r["text"] for r in entry.recommendations or []],
+        ))  # fmt: skip
+    items.sort(key=lambda i: (i.year is None, i.year or 0, i.entry.title))
+    return items

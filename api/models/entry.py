@@ -108,6 +108,9 @@ class Entry(Base):
     lessons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     recommendations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # The program profile (an entry of the same organization) this entry belongs to:
+    # a program keeps its identity across its evaluations (its timeline).
+    program_id: Mapped[str | None] = mapped_column(String(40), index=True)
     # The owner reveals that a restricted entry exists: its stub (title, kind,
     # organization, regions, program types) is public; its content is not.
     listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -104,6 +104,11 @@ def entry_evidence(
     follow_ups = (
         {r.id: r.follow_up for r in service.recommendations(session, found)} if readable else {}
     )
+    k = request.app.state.settings.small_cell_k
+    timeline = service.timeline(session, page.principal, page.registry, found, small_cell_k=k) if (
+        readable
+    ) else []  # fmt: skip
+    codes = sorted({c for item in timeline for c in item.indicators})
     return render(
         page,
         "entry_evidence.html",
@@ -111,6 +116,9 @@ def entry_evidence(
         follow_ups=follow_ups,
         current=current,
         history=history,
+        timeline=timeline,
+        timeline_codes=codes,
+        unit_of=page.registry.indicator_unit,
     )
 
 

@@ -13,6 +13,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.demo.load import load_demo
+from tests.conftest import DatabaseUnderTest
 from tests.factories import (
     bearer,
     create_entry,
@@ -465,3 +467,66 @@ class TestGapMap:
         assert bad.status_code == 422
         assert {e["field"] for e in bad.json()["errors"]} == {
             "query.region", "query.kind[0]", "query.year_to"}  # fmt: skip
+
+
+class TestProgramTimeline:
+    def test_evaluations_in_order_only_the_readable_ones(
+        self, client: TestClient, owner: str, reader: str, app: FastAPI
+    ) -> None:
+        program = published_entry(client, owner, kind="program_profile", title="Programme",
+                                  profile={"objectives": ["reintegration"]})  # fmt: skip
+        for year, value, visibility in ((2024, 9.0, "public"), (2018, 15.0, "public"),
+                                         (2021, 11.0, "private")):  # fmt: skip
+            published_entry(client, owner, title=f"Evaluation {year}", program_id=program["id"],
+                            period_end=f"{year}-06-30", visibility=visibility,
+                            indicators=[{"code": RECIDIVISM, "value": value}])  # fmt: skip
+        url = f"/v1/entries/{program['id']}/timeline"
+        shown = client.get(url, headers=bearer(reader)).json()["items"]
+        assert [(i["year"], i["indicators"][RECIDIVISM]["value"]) for i in shown] == [
+            (2018, 15.0), (2024, 9.0)]  # fmt: skip
+        mine = client.get(url, headers=bearer(owner)).json()["items"]
+        assert [i["year"] for i in mine] == [2018, 2021, 2024]
+        page = client.get(f"/entries/{program['id']}/evidence", headers=bearer(reader))
+        assert "Evaluation 2018" in page.text
+        assert "Evaluation 2021" not in page.text
+
+    def test_program_id_must_be_a_profile_of_the_same_organization(
+        self, client: TestClient, owner: str, app: FastAPI
+    ) -> None:
+        other = member_token(app, "ngo-c", "publisher", person="cy")
+        theirs = published_entry(client, other, kind="program_profile", title="Theirs")
+        evaluation_only = create_entry(client, owner)
+        for program_id in (theirs["id"], evaluation_only["id"], "nosuchentry"):
+            response = client.post("/v1/entries", json={"kind": "evaluation", "title": "E",
+                                                        "program_id": program_id},
+                                   headers=bearer(owner))  # fmt: skip
+            assert response.status_code == 422, program_id
+            assert response.json()["errors"][0]["field"] == "program_id"
+
+    def test_a_private_program_is_not_named_to_readers(
+        self, client: TestClient, owner: str, reader: str
+    ) -> None:
+        program = published_entry(client, owner, kind="program_profile", visibility="private")
+        evaluation = published_entry(client, owner, program_id=program["id"])
+        shown = client.get(f"/v1/entries/{evaluation['id']}", headers=bearer(reader)).json()
+        assert shown["program_id"] is None
+        mine = client.get(f"/v1/entries/{evaluation['id']}", headers=bearer(owner)).json()
+        assert mine["program_id"] == program["id"]
+
+
+class TestDemoData:
+    def test_the_demo_shows_every_evidence_feature(
+        self, database: DatabaseUnderTest, app: FastAPI, client: TestClient
+    ) -> None:
+        load_demo(app.state.settings, database.engine, size=120, seed=20261128,
+                  program_series_too=True)  # fmt: skip
+        timeline = client.get("/v1/entries/demo-program-1/timeline").json()["items"]
+        assert len(timeline) >= 3
+        years = [item["year"] for item in timeline]
+        assert years == sorted(years)
+        assert all("recidivism_any_36m" in item["indicators"] for item in timeline)
+        assert client.get("/v1/follow-ups").json()["items"]
+        assert sum(c["total"] for c in client.get("/v1/gap-map").json()["cells"]) > 0
+        assert client.get("/v1/indicators/recidivism_any_24m").json()["total"] >= 3
+        profiles = client.get("/v1/program-profiles").json()["items"]
+        assert any(p["profile"]["reporting_rule"] for p in profiles)

@@ -156,6 +156,15 @@ def check_caller(
     assert found.json()["facets"].get("organization", {}).get(OWNER, 0) <= len(known_hits)
     if not known_hits:
         assert SECRET not in found.text.lower(), (caller.name, found.text)
+    rows = client.get("/v1/indicators/completion_rate", headers=headers).json()["items"]
+    for row in rows:
+        if row["entry"]["id"] in entries:
+            check_ref(caller, entries[row["entry"]["id"]], row["entry"]["organization"],
+                      "indicator row")  # fmt: skip
+    exported = client.get("/v1/indicators/completion_rate?format=csv", headers=headers).text
+    if not any(r["entry"]["id"] in entries and knows(caller, entries[r["entry"]["id"]])
+               for r in rows):  # fmt: skip
+        assert SECRET not in exported.lower(), (caller.name, exported)
     by_name = client.get("/v1/search", params={"q": "Kestrel Trust"}, headers=headers).json()
     for hit in by_name["hits"]:
         assert knows(caller, entries[hit["id"]]), (caller.name, hit)

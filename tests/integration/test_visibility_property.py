@@ -107,12 +107,16 @@ class Driver:
         return (m.status, m.review_status, m.working, m.requested, m.published_revision,
                 m.visibility)  # fmt: skip
 
-    def create(self, n: int, visibility: str, partners: frozenset[int]) -> Tracked:
+    def create(self, n: int, visibility: str, partners: frozenset[int],
+               program: str | None = None) -> Tracked:  # fmt: skip
+        """The first entry is a program profile; the others are its evaluations."""
         body = f"{WORD} entry {n} revision 1"
         entry = create_entry(
             self.client, self.owner, title=f"Programme {WORD} {n}", body=body,
             visibility=visibility, shared_with=[ORG_SLUGS[p] for p in sorted(partners)],
             recommendations=[{"text": f"{WORD} recommendation"}],
+            kind="evaluation" if program else "program_profile", program_id=program,
+            profile={"objectives": ["reintegration"], "cohort_size": 50},
         )  # fmt: skip
         upload = self.client.post(
             f"/v1/entries/{entry['id']}/attachments",
@@ -253,11 +257,23 @@ def check_caller(
     assert rows["total"] == len(evidence), caller.name
     exported = client.get("/v1/indicators/completion_rate?format=csv", headers=headers).text
     assert {row[0] for row in list(csv.reader(io.StringIO(exported)))[1:]} == evidence
-    gaps = client.get("/v1/gap-map?region=014&program_type=reintegration", headers=headers)
+    profiles = client.get("/v1/program-profiles", headers=headers).json()
+    assert {row["entry"]["id"] for row in profiles["items"]} == evidence, caller.name
+    gaps = client.get("/v1/gap-map?region=014&program_type=reintegration&kind=evaluation"
+                      "&kind=program_profile", headers=headers)  # fmt: skip
     kenya = [c for c in gaps.json()["cells"] if c["region"] == "KE"]
     assert [c["total"] for c in kenya] == [len(evidence)], caller.name
     tracker = client.get("/v1/follow-ups", headers=headers).json()
     assert {row["entry"]["id"] for row in tracker["items"]} == evidence, caller.name
+
+    program = entries[0].id
+    timeline = client.get(f"/v1/entries/{program}/timeline", headers=headers)
+    if program not in readable:
+        assert timeline.status_code == 404, caller.name
+    else:
+        shows = program in evidence or is_owner(oracle)
+        wanted = {t.id for t in entries[1:] if t.id in evidence} if shows else set()
+        assert {i["entry"]["id"] for i in timeline.json()["items"]} == wanted, caller.name
 
     for tracked in entries:
         url = f"/v1/entries/{tracked.id}"
@@ -349,7 +365,7 @@ class TestVisibilityRuleEverywhere:
         try:
             entries = []
             for n, (visibility, partners, ops) in enumerate(specs):
-                tracked = driver.create(n, visibility, partners)
+                tracked = driver.create(n, visibility, partners, entries[0].id if entries else None)
                 for name, new_visibility, new_partners in ops:
                     driver.step(tracked, name, new_visibility, new_partners)
                 entries.append(tracked)

@@ -54,6 +54,11 @@ def pages(site: Site) -> list[tuple[str, str, bool]]:
         ("sign in", "/sign-in", False),
         ("not found", f"/entries/{catalogue.partners_only}", False),
         ("invalid filter", "/search?region=ATLANTIS", False),
+        ("indicators", "/indicators", False),
+        ("indicator explorer", "/indicators/completion_rate", False),
+        ("gap map", "/gap-map?region=002", False),
+        ("program profiles", "/profiles", False),
+        ("entry evidence", f"/entries/{catalogue.mali_fr}/evidence", False),
     ]
 
 
