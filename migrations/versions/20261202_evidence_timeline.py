@@ -1,7 +1,7 @@
 """evidence: program timeline (entries belong to a program profile)
 
 Revision ID: evidence_0002
-Revises: evidence_0001
+Revises: fed_0001
 Create Date: 2026-12-02 18:00:00
 
 Entries gain `program_id`: the program profile (an entry of the same organization)
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "evidence_0002"
-down_revision: str | None = "evidence_0001"
+down_revision: str | None = "fed_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
