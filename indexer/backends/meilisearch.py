@@ -44,6 +44,7 @@ from indexer.backends.base import (
     TEXT_FIELDS,
     BackendError,
     Hit,
+    Match,
     SearchDocument,
     SearchQuery,
     SearchResult,
@@ -54,6 +55,7 @@ from indexer.backends.highlight import (
     sentinels_to_html,
     strip_sentinels,
 )
+from indexer.backends.language import STOP_WORDS, Thesaurus, content_words, fold
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +113,22 @@ SETTINGS: dict[str, Any] = {
     # Tokenizer defaults, stated so a manual change on the server is reverted.
     "separatorTokens": [],
     "nonSeparatorTokens": [],
+    # The same stop words as the embedded engine (language.py), sorted: a query's
+    # "how", "the", "des" neither match nor count against an entry.
+    "stopWords": sorted(STOP_WORDS),
+    # The vocabulary's names (apply_thesaurus replaces this with the live one).
+    "synonyms": {},
 }
+# Drop the most frequent (least informative) query words first when not all
+# words match (reference/api/search.mdx, "Matching strategy"; v1.4+): an entry
+# matching the rare words of a question ranks first; the `words` ranking rule
+# puts entries matching more words above those matching fewer.
+MATCHING_STRATEGY = "frequency"
+# Explanations: a short crop of long fields, highlighted, names the words matched.
+EXPLAIN_CROP_WORDS = 12
 # Settings whose list order carries no meaning (Meilisearch returns them sorted).
 _UNORDERED_SETTINGS = frozenset(
-    {"filterableAttributes", "sortableAttributes", "displayedAttributes"}
+    {"filterableAttributes", "sortableAttributes", "displayedAttributes", "stopWords"}
 )
 
 
@@ -268,7 +282,9 @@ def _settings_match(current: Any, desired: Any, *, unordered: bool = False) -> b
     """Whether `current` (GET settings) already has every value of `desired`."""
     if isinstance(desired, dict):
         return isinstance(current, dict) and all(
-            _settings_match(current.get(key), value, unordered=key in _UNORDERED_SETTINGS)
+            current.get(key) == value
+            if key == "synonyms"  # a whole map: a removed name must go too
+            else _settings_match(current.get(key), value, unordered=key in _UNORDERED_SETTINGS)
             for key, value in desired.items()
         )
     if isinstance(desired, list) and unordered:
@@ -297,6 +313,7 @@ class MeilisearchBackend:
         self._timeout = timeout_seconds
         self._task_timeout = task_timeout_seconds
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.settings: dict[str, Any] = {**SETTINGS, "synonyms": dict(SETTINGS["synonyms"])}
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=timeout_seconds)
 
@@ -442,9 +459,18 @@ class MeilisearchBackend:
         restart must not PATCH unchanged settings."""
         if not force:
             current = self._request("GET", f"/indexes/{uid}/settings")
-            if _settings_match(current, SETTINGS):
+            if _settings_match(current, self.settings):
                 return
-        self._write("PATCH", f"/indexes/{uid}/settings", body=SETTINGS)
+        self._write("PATCH", f"/indexes/{uid}/settings", body=self.settings)
+
+    def apply_thesaurus(self, thesaurus: Thesaurus) -> None:
+        """Set `synonyms` from the vocabulary; PATCHes only when it changed
+        (a settings change re-indexes the whole index, notes §3.3)."""
+        synonyms = thesaurus.synonyms_setting()
+        if synonyms == self.settings["synonyms"]:
+            return
+        self.settings = {**self.settings, "synonyms": synonyms}
+        self._apply_settings(self.index_uid, force=False)
 
     def ensure_ready(self) -> None:
         self._create_index(self.index_uid)
@@ -562,11 +588,13 @@ class MeilisearchBackend:
             "attributesToHighlight": list(HIGHLIGHT_FIELDS),
             "highlightPreTag": PRE_SENTINEL,
             "highlightPostTag": POST_SENTINEL,
-            # "all": every query word must match, as the embedded backend ANDs words.
-            # The default "last" drops words from the end until something matches,
-            # which would make the two backends return different sets.
-            "matchingStrategy": "all",
+            "matchingStrategy": MATCHING_STRATEGY,
         }
+        if query.explain and q:
+            # Which fields matched (`_matchesPosition`), and the matched words of the
+            # long fields in short highlighted crops.
+            main["showMatchesPosition"] = True
+            main["attributesToCrop"] = [f"{f}:{EXPLAIN_CROP_WORDS}" for f in _EXPLAIN_CROPPED]
         if unselected:
             main["facets"] = unselected
         if query.sort == "newest" or not q:
@@ -588,7 +616,7 @@ class MeilisearchBackend:
                     # kinds of counts agree. hitsPerPage 0 returns no hits.
                     "page": 1,
                     "hitsPerPage": 0,
-                    "matchingStrategy": "all",
+                    "matchingStrategy": MATCHING_STRATEGY,
                 }
             )
         # reference/api/multi-search: {"queries": [...]} → {"results": [...]} in order;
@@ -599,7 +627,10 @@ class MeilisearchBackend:
             raise MeilisearchError("multi-search: unexpected response shape", code="bad_response")
 
         first = results[0]
-        hits = [self._hit(raw) for raw in first.get("hits", [])[skip : skip + query.limit]]
+        hits = [
+            self._hit(raw, query.thesaurus if query.explain and q else None)
+            for raw in first.get("hits", [])[skip : skip + query.limit]
+        ]
         total = first.get("totalHits")
         if not isinstance(total, int):
             raise MeilisearchError("multi-search: no totalHits", code="bad_response")
@@ -612,7 +643,7 @@ class MeilisearchBackend:
         return SearchResult(total=total, hits=hits, facets={f: facets[f] for f in requested})
 
     @staticmethod
-    def _hit(raw: dict[str, Any]) -> Hit:
+    def _hit(raw: dict[str, Any], explain: Thesaurus | None = None) -> Hit:
         document = {name: raw.get(name) for name in DISPLAY_FIELDS}
         formatted = raw.get("_formatted") or {}
         highlights: dict[str, str] = {}
@@ -622,7 +653,8 @@ class MeilisearchBackend:
                 highlights[name] = sentinels_to_html(value)
             else:
                 highlights[name] = html.escape("" if value is None else str(value), quote=False)
-        return Hit(id=str(raw.get("id")), document=document, highlights=highlights)
+        matches = _matches(raw, formatted, document, explain) if explain is not None else ()
+        return Hit(id=str(raw.get("id")), document=document, highlights=highlights, matches=matches)
 
     def fingerprints(self) -> dict[str, str]:
         # POST /indexes/{uid}/documents/fetch (v1.2+; the GET variant is slated for
@@ -668,6 +700,52 @@ class MeilisearchBackend:
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
+
+
+_EXPLAIN_CROPPED = tuple(f for f in TEXT_FIELDS if f not in HIGHLIGHT_FIELDS)
+
+
+def _marked_words(text: str) -> list[str]:
+    """The words the engine wrapped in highlight sentinels, folded."""
+    out = []
+    for part in text.split(PRE_SENTINEL)[1:]:
+        out.extend(content_words(part.split(POST_SENTINEL, 1)[0]))
+    return out
+
+
+def _matches(
+    raw: dict[str, Any],
+    formatted: dict[str, Any],
+    document: dict[str, Any],
+    thesaurus: Thesaurus,
+) -> tuple[Match, ...]:
+    """Per matched field (`_matchesPosition` keys), the words Meilisearch marked;
+    a word that is a name of a vocabulary concept the entry is tagged with is
+    reported as that tag. Meilisearch does not say whether a synonym or a typo
+    matched, so every match is reported as `word` (or `tag`)."""
+    positions = raw.get("_matchesPosition")
+    if not isinstance(positions, dict):
+        return ()
+    out: list[Match] = []
+    for field in TEXT_FIELDS:
+        if field not in positions:
+            continue
+        value = formatted.get(field)
+        marked = _marked_words(value) if isinstance(value, str) else []
+        for word in dict.fromkeys(marked) or [""]:
+            out.append(Match(word, field, "word"))
+    tagged = {
+        (facet, code)
+        for facet in ("program_type", "target_population", "setting")
+        for code in document.get(facet) or []
+    }
+    found = [m.query for m in out if m.field == "vocabulary_text"]
+    for match in thesaurus.match([fold(w) for w in found]):
+        for concept in match.concepts:
+            if (concept.facet, concept.code) in tagged:
+                words = " ".join(found[match.start : match.end])
+                out.append(Match(words, concept.facet, "tag", concept.code))
+    return tuple(dict.fromkeys(out))
 
 
 def _counts(distribution: Any) -> dict[str, int]:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from indexer.backends import meilisearch as meili_module
 from indexer.backends.base import FACETS, BackendError, SearchDocument, SearchQuery
 from indexer.backends.highlight import POST_SENTINEL, PRE_SENTINEL
+from indexer.backends.language import STOP_WORDS
 from indexer.backends.meilisearch import (
     MeilisearchBackend,
     MeilisearchError,
@@ -63,7 +64,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 # The settings contract, written out rather than imported so a change is deliberate.
 EXPECTED_SETTINGS: dict[str, Any] = {
-    "searchableAttributes": ["title", "summary", "body", "attachment_text", "organization_name"],
+    "searchableAttributes": [
+        "title",
+        "summary",
+        "vocabulary_text",
+        "body",
+        "attachment_text",
+        "organization_name",
+    ],
     "filterableAttributes": [
         "region",
         "country",
@@ -89,6 +97,8 @@ EXPECTED_SETTINGS: dict[str, Any] = {
         "program_type",
         "kind",
         "published_date",
+        "target_population",
+        "setting",
         "fingerprint",
     ],
     "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
@@ -97,6 +107,8 @@ EXPECTED_SETTINGS: dict[str, Any] = {
     "pagination": {"maxTotalHits": 1_000_000},
     "separatorTokens": [],
     "nonSeparatorTokens": [],
+    "stopWords": sorted(STOP_WORDS),
+    "synonyms": {},
 }
 
 HOSTILE = [
@@ -456,11 +468,13 @@ def test_search_without_selected_facets_sends_one_query(
                 "program_type",
                 "kind",
                 "published_date",
+                "target_population",
+                "setting",
             ],
             "attributesToHighlight": ["title", "summary"],
             "highlightPreTag": PRE_SENTINEL,
             "highlightPostTag": POST_SENTINEL,
-            "matchingStrategy": "all",
+            "matchingStrategy": "frequency",
             "facets": list(FACETS),
         }
     ]
@@ -503,7 +517,7 @@ def test_search_adds_one_disjunctive_query_per_selected_facet(
         "facets": ["region"],
         "page": 1,
         "hitsPerPage": 0,
-        "matchingStrategy": "all",
+        "matchingStrategy": "frequency",
     }
     assert kind["filter"] == [
         'readers IN ["network"]',
@@ -674,6 +688,8 @@ def test_search_maps_hits_totals_facets_and_highlights(
         "program_type": ["mentoring"],
         "kind": ["evaluation"],
         "published_date": "2021-03-01",
+        "target_population": None,
+        "setting": None,
     }
     assert first.highlights == {
         "title": "&lt;script&gt;alert(1)&lt;/script&gt; <mark>exit</mark> work",
