@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.models import SearchOutbox, SearchReindex, SearchReindexJournal
 from api.models.base import utcnow
 from api.vocabularies.registry import VocabularyRegistry
+from indexer.thesaurus import thesaurus_of
 from indexer.backends.base import BackendError, SearchBackend
 from indexer.documents import plan_writes
 from indexer.source import load_sources
@@ -69,6 +70,7 @@ class OutboxConsumer:
         self.backend = backend
         self.registry = registry
         self.batch_size = batch_size
+        self._thesaurus_of: VocabularyRegistry | None = None  # registry last applied
 
     def drain_once(self) -> DrainResult:
         """Process one batch. Raises BackendError (rows kept) if the engine failed."""
@@ -87,8 +89,13 @@ class OutboxConsumer:
             if not row_ids:
                 return DrainResult(0, 0, 0)
             sources = load_sources(session, entry_ids)
-            documents, removals = plan_writes(entry_ids, sources, self.registry())
+            registry = self.registry()
+            documents, removals = plan_writes(entry_ids, sources, registry)
             try:
+                if registry is not self._thesaurus_of:
+                    # Synonyms follow the vocabulary (a no-op for the embedded engine).
+                    self.backend.apply_thesaurus(thesaurus_of(registry))
+                    self._thesaurus_of = registry
                 if documents:
                     self.backend.upsert(documents)
                 if removals:

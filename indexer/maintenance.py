@@ -21,6 +21,7 @@ from api.models import SearchReindex, SearchReindexJournal
 from api.models.base import utcnow
 from api.outbox import mark_dirty
 from api.vocabularies.registry import VocabularyRegistry
+from indexer.thesaurus import thesaurus_of
 from indexer.backends.base import SearchBackend, SearchDocument
 from indexer.consumer import outbox_lag
 from indexer.documents import build_document, plan_writes
@@ -107,6 +108,7 @@ def reindex(
         reindex_id = marker.id
     try:
         with session_factory() as session:
+            backend.apply_thesaurus(thesaurus_of(registry))  # the new index's synonyms
             loaded = backend.rebuild(_documents(session, registry), progress=progress)
     finally:
         with session_factory() as session, session.begin():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -147,5 +147,6 @@ def search(request: Request, principal: CurrentPrincipal, params: SearchQueryStr
     if params.facets is None:  # the API counts facets only when asked
         params = dataclasses.replace(params, facets=())
     result = run_search(request, principal, params)
-    # exclude_unset: a hit's `matches` appears only with explain=true.
-    return Response(result.model_dump_json(exclude_unset=True), media_type="application/json")
+    # A hit's `matches` appears only with explain=true.
+    hidden: Any = None if params.explain else {"hits": {"__all__": {"matches"}}}
+    return Response(result.model_dump_json(exclude=hidden), media_type="application/json")

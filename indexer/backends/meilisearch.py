@@ -116,8 +116,8 @@ SETTINGS: dict[str, Any] = {
     # The same stop words as the embedded engine (language.py), sorted: a query's
     # "how", "the", "des" neither match nor count against an entry.
     "stopWords": sorted(STOP_WORDS),
-    # The vocabulary's names (apply_thesaurus replaces this with the live one).
-    "synonyms": {},
+    # `synonyms` (the vocabulary's names) is added by apply_thesaurus: until a
+    # process has the vocabulary it leaves the index's synonyms as they are.
 }
 # Drop the most frequent (least informative) query words first when not all
 # words match (reference/api/search.mdx, "Matching strategy"; v1.4+): an entry
@@ -313,7 +313,7 @@ class MeilisearchBackend:
         self._timeout = timeout_seconds
         self._task_timeout = task_timeout_seconds
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.settings: dict[str, Any] = {**SETTINGS, "synonyms": dict(SETTINGS["synonyms"])}
+        self.settings: dict[str, Any] = dict(SETTINGS)
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=timeout_seconds)
 
@@ -467,7 +467,7 @@ class MeilisearchBackend:
         """Set `synonyms` from the vocabulary; PATCHes only when it changed
         (a settings change re-indexes the whole index, notes §3.3)."""
         synonyms = thesaurus.synonyms_setting()
-        if synonyms == self.settings["synonyms"]:
+        if synonyms == self.settings.get("synonyms"):
             return
         self.settings = {**self.settings, "synonyms": synonyms}
         self._apply_settings(self.index_uid, force=False)

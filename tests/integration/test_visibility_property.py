@@ -232,7 +232,11 @@ def check_caller(
         if t.model.status == "published"
         and (reads_live(oracle, t.model) or (oracle.org == 1 and oracle.reads))
     }
-    found = client.get("/v1/search", params={"q": WORD, "per_page": 100}, headers=headers).json()
+    found = client.get(
+        "/v1/search",
+        params={"q": WORD, "per_page": 100, "facets": "organization"},
+        headers=headers,
+    ).json()
     assert {hit["id"] for hit in found["hits"]} == searchable, caller.name
     assert found["total"] == len(searchable), caller.name
     assert sum(found["facets"].get("organization", {}).values()) == len(searchable)

@@ -20,9 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.backends import meilisearch as meili_module
-from indexer.backends.base import FACETS, BackendError, SearchDocument, SearchQuery
+from indexer.backends.base import FACETS, BackendError, Match, SearchDocument, SearchQuery
 from indexer.backends.highlight import POST_SENTINEL, PRE_SENTINEL
-from indexer.backends.language import STOP_WORDS
+from indexer.backends.language import STOP_WORDS, Concept, Thesaurus
 from indexer.backends.meilisearch import (
     MeilisearchBackend,
     MeilisearchError,
@@ -108,7 +108,6 @@ EXPECTED_SETTINGS: dict[str, Any] = {
     "separatorTokens": [],
     "nonSeparatorTokens": [],
     "stopWords": sorted(STOP_WORDS),
-    "synonyms": {},
 }
 
 HOSTILE = [
@@ -995,3 +994,89 @@ def test_health_timeout(fake: FakeMeili) -> None:
         assert b.health() == {"status": "unavailable", "error": "timeout"}
     finally:
         b.close()
+
+
+# -- relevance: synonyms from the vocabulary, explanations ----------------------
+
+
+def test_apply_thesaurus_patches_synonyms_only_when_they_change(
+    fake: FakeMeili, backend: MeilisearchBackend
+) -> None:
+    thesaurus = Thesaurus(
+        [Concept("program_type", "ddr", "DDR", ("DDR", "disarmament", "désarmement"))]
+    )
+    synonyms = {
+        "ddr": ["desarmement", "disarmament"],
+        "desarmement": ["ddr", "disarmament"],
+        "disarmament": ["ddr", "desarmement"],
+    }
+    current = {**DEFAULT_SETTINGS, **EXPECTED_SETTINGS}
+    fake.on("GET", f"/indexes/{UID}/settings", Reply(json=current))
+
+    backend.apply_thesaurus(thesaurus)
+
+    [patch] = fake.calls("PATCH", f"/indexes/{UID}/settings")
+    assert patch.json == {**EXPECTED_SETTINGS, "synonyms": synonyms}
+    # Same vocabulary again: nothing sent (a settings change re-indexes everything).
+    before = len(fake.requests)
+    backend.apply_thesaurus(thesaurus)
+    assert len(fake.requests) == before
+    # Another process with the same vocabulary: the engine already has it.
+    fake.reset()
+    fake.on("GET", f"/indexes/{UID}/settings", Reply(json={**current, "synonyms": synonyms}))
+    other = MeilisearchBackend(fake.url, api_key=KEY, index_uid=UID)
+    other.apply_thesaurus(thesaurus)
+    assert fake.sequence() == [("GET", f"/indexes/{UID}/settings")]
+    other.close()
+
+
+def test_explain_asks_for_match_positions_and_maps_them(
+    fake: FakeMeili, backend: MeilisearchBackend
+) -> None:
+    thesaurus = Thesaurus([Concept("target_population", "women", "Women", ("Women", "femmes"))])
+    hit = {
+        "id": "e-1",
+        "title": "Support after return",
+        "summary": "Mentoring",
+        "target_population": ["women"],
+        "_formatted": {
+            "title": "Support after return",
+            "summary": f"{PRE_SENTINEL}Mentoring{POST_SENTINEL}",
+            "vocabulary_text": f"{PRE_SENTINEL}Women{POST_SENTINEL}\nfemmes…",
+            "body": "",
+        },
+        "_matchesPosition": {
+            "summary": [{"start": 0, "length": 9}],
+            "vocabulary_text": [{"start": 0, "length": 5}],
+        },
+    }
+    script_search(fake, {"hits": [hit], "totalHits": 1, "totalPages": 1})
+
+    result = backend.search(
+        SearchQuery(
+            readers=["public"],
+            text="femmes mentoring",
+            facets=[],
+            thesaurus=thesaurus,
+            explain=True,
+        )
+    )
+
+    [main] = fake.calls("POST", "/multi-search")[0].json["queries"]
+    assert main["showMatchesPosition"] is True
+    assert main["attributesToCrop"] == [
+        "vocabulary_text:12",
+        "body:12",
+        "attachment_text:12",
+        "organization_name:12",
+    ]
+    assert result.hits[0].matches == (
+        Match("mentoring", "summary", "word"),
+        Match("women", "vocabulary_text", "word"),
+        Match("women", "target_population", "tag", "women"),
+    )
+    # Without explain nothing extra is asked for.
+    script_search(fake, {"hits": [], "totalHits": 0, "totalPages": 0})
+    backend.search(SearchQuery(readers=["public"], text="femmes", facets=[]))
+    [plain] = fake.calls("POST", "/multi-search")[-1].json["queries"]
+    assert "showMatchesPosition" not in plain and "attributesToCrop" not in plain
