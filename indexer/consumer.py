@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.models import SearchOutbox, SearchReindex, SearchReindexJournal
 from api.models.base import utcnow
 from api.vocabularies.registry import VocabularyRegistry
-from indexer.thesaurus import thesaurus_of
 from indexer.backends.base import BackendError, SearchBackend
 from indexer.documents import plan_writes
 from indexer.source import load_sources
+from indexer.thesaurus import thesaurus_of
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from api.models import SearchReindex, SearchReindexJournal
 from api.models.base import utcnow
 from api.outbox import mark_dirty
 from api.vocabularies.registry import VocabularyRegistry
-from indexer.thesaurus import thesaurus_of
 from indexer.backends.base import SearchBackend, SearchDocument
 from indexer.consumer import outbox_lag
 from indexer.documents import build_document, plan_writes
 from indexer.source import iter_published_sources, load_sources
+from indexer.thesaurus import thesaurus_of
 
 
 @dataclass

@@ -1079,4 +1079,5 @@ def test_explain_asks_for_match_positions_and_maps_them(
     script_search(fake, {"hits": [], "totalHits": 0, "totalPages": 0})
     backend.search(SearchQuery(readers=["public"], text="femmes", facets=[]))
     [plain] = fake.calls("POST", "/multi-search")[-1].json["queries"]
-    assert "showMatchesPosition" not in plain and "attributesToCrop" not in plain
+    assert "showMatchesPosition" not in plain
+    assert "attributesToCrop" not in plain
