@@ -234,12 +234,14 @@ def check_caller(
     }
     found = client.get(
         "/v1/search",
-        params={"q": WORD, "per_page": 100, "facets": "organization"},
+        params={"q": WORD, "per_page": 100, "facets": "organization", "explain": "true"},
         headers=headers,
     ).json()
     assert {hit["id"] for hit in found["hits"]} == searchable, caller.name
     assert found["total"] == len(searchable), caller.name
     assert sum(found["facets"].get("organization", {}).values()) == len(searchable)
+    # Explanations only ever describe the caller's own hits, and only the word searched.
+    assert {m["words"] for hit in found["hits"] for m in hit["matches"]} <= {WORD.lower()}
 
     for tracked in entries:
         url = f"/v1/entries/{tracked.id}"
