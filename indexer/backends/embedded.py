@@ -27,7 +27,10 @@ Matching strategy: stop words (English, French) are ignored; a document
 matches if it matches any query unit (a word, or words naming a vocabulary
 concept: its other names and the entries tagged with it match too), and ranks
 by how many units it matches, then by BM25, in which rare words weigh more.
-So no word is required and none is dropped by position: the least informative
+A query of three units or more first asks for entries matching at least
+half of them, and accepts fewer only while that finds under
+`ENOUGH_CANDIDATES` entries (cheaper exact totals on long questions). So no
+word is required and none is dropped by position: the least informative
 words simply add least (Meilisearch's `matchingStrategy: "frequency"` drops the
 most frequent words first; the orders agree where it matters, the embedded set
 is the wider one). Quoted phrases are not phrase queries: quotes are
@@ -473,13 +476,20 @@ class EmbeddedBackend:
         newest = query.sort == "newest" or not expansions
 
         query_units = eq.units(expansions, query.thesaurus)
-        text = eq.text_query(query_units) if query_units else None
-        main = eq.conjunction(text, [*base, *facet_filters.values()])
-        if newest:
-            total, addresses = _newest_page(searcher, main, offset, window)
-        else:
-            res = searcher.search(main, window, count=True, offset=offset)
-            total, addresses = res.count, [a for _score, a in res.hits]
+        minimum = eq.first_minimum(len(query_units))
+        while True:
+            text = eq.text_query(query_units, minimum) if query_units else None
+            main = eq.conjunction(text, [*base, *facet_filters.values()])
+            if newest:
+                total, addresses = _newest_page(searcher, main, offset, window)
+            else:
+                res = searcher.search(main, window, count=True, offset=offset)
+                total, addresses = res.count, [a for _score, a in res.hits]
+            # Too few: accept entries matching fewer units. The threshold depends on
+            # the query and filters only, never on the page, so pages stay consistent.
+            if minimum <= 1 or total >= eq.ENOUGH_CANDIDATES:
+                break
+            minimum -= 1
 
         hits: list[Hit] = []
         highlighter = eq.Highlighter(expansions)
@@ -490,7 +500,8 @@ class EmbeddedBackend:
         if query.explain and hits and query_units:
             hits = _explain(searcher, query_units, hits)
 
-        facets = _facet_counts(searcher, query.facets, text, base, facet_filters, total)
+        matching = eq.text_filter(query_units, minimum) if query_units else None
+        facets = _facet_counts(searcher, query.facets, matching, base, facet_filters, total)
         return SearchResult(total=total, hits=hits, facets=facets)
 
 

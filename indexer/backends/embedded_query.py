@@ -398,6 +398,14 @@ def name_query(name: Sequence[str], fields: Iterable[str] = TEXT_FIELDS) -> Any:
     return _must(per_word)
 
 
+def plain_name_query(name: Sequence[str]) -> Any:
+    """Every word of a concept's other name, as written (folded), in any text
+    field: one term query per word keeps a concept with many names cheap
+    (stemmed per field and language it cost ~12 term queries per word)."""
+    words = [Query.term_query(SCHEMA, ALL_PLAIN, w, "freq") for w in name]
+    return Query.boost_query(_must(words), SYNONYM_BOOST)
+
+
 def tag_query(concepts: Sequence[Concept]) -> Any:
     """Entries tagged with any of `concepts` (facet fields are raw codes)."""
     return _should(
@@ -427,7 +435,7 @@ class Unit:
     def query(self) -> Any:
         clauses = [self.literal()]
         own = tuple(e.word.text for e in self.expansions)
-        clauses.extend(name_query(alt) for alt in self.alternatives if alt != own)
+        clauses.extend(plain_name_query(alt) for alt in self.alternatives if alt != own)
         if self.concepts:
             clauses.append(tag_query(self.concepts))
         return _should(clauses)
@@ -452,15 +460,32 @@ def units(expansions: Sequence[Expansion], thesaurus: Thesaurus) -> list[Unit]:
     return out
 
 
-def text_query(query_units: Sequence[Unit]) -> Any:
-    """Documents matching at least one unit; each matched unit adds UNIT_WEIGHT
-    on top of its BM25, so more matched units rank first (module docstring)."""
+ENOUGH_CANDIDATES = 20  # fewer matches at a minimum: lower it (see first_minimum)
+
+
+def first_minimum(n_units: int) -> int:
+    """How many units a document must match on the first try: half of a long
+    query's (a question's filler words rarely all match; its content words
+    mostly do), one otherwise. Fewer candidates keep exact totals cheap."""
+    return 1 if n_units < 3 else (n_units + 1) // 2
+
+
+def text_query(query_units: Sequence[Unit], minimum: int = 1) -> Any:
+    """Documents matching at least `minimum` units; each matched unit adds
+    UNIT_WEIGHT on top of its BM25, so more matched units rank first."""
     clauses = []
     for unit in query_units:
         q = unit.query()
         clauses.append((Occur.Should, Query.const_score_query(q, UNIT_WEIGHT)))
         clauses.append((Occur.Should, q))
-    return Query.boolean_query(clauses)
+    # Each unit is two clauses matching the same documents.
+    return Query.boolean_query(clauses, minimum_number_should_match=2 * max(1, minimum))
+
+
+def text_filter(query_units: Sequence[Unit], minimum: int = 1) -> Any:
+    """The documents `text_query` matches, unscored (for facet counts): half the clauses."""
+    clauses = [(Occur.Should, Query.const_score_query(u.query(), 1.0)) for u in query_units]
+    return Query.boolean_query(clauses, minimum_number_should_match=max(1, minimum))
 
 
 def ids_clause(ids: Iterable[str]) -> Any:
