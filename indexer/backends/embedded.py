@@ -523,13 +523,13 @@ def _explain(searcher: Any, query_units: Sequence[eq.Unit], hits: list[Hit]) -> 
         explained: set[str] = set()
         own = tuple(e.word.text for e in unit.expansions)
         for field in TEXT_FIELDS:
-            literal = eq._must([eq.exact_word_query(e.word, (field,)) for e in unit.expansions])
+            literal = eq.must([eq.exact_word_query(e.word, (field,)) for e in unit.expansions])
             for doc_id in matching(literal) & matched:
                 found[doc_id].append(Match(unit.text, field, "word"))
                 explained.add(doc_id)
             alternatives = [a for a in unit.alternatives if a != own]
             if alternatives:
-                synonym = eq._should([eq.name_query(a, (field,)) for a in alternatives])
+                synonym = eq.should([eq.name_query(a, (field,)) for a in alternatives])
                 for doc_id in matching(synonym) & matched:
                     found[doc_id].append(Match(unit.text, field, "synonym"))
                     explained.add(doc_id)

@@ -366,11 +366,11 @@ def _typo_clauses(expansion: Expansion) -> list[Any]:
     return clauses
 
 
-def _should(clauses: Sequence[Any]) -> Any:
+def should(clauses: Sequence[Any]) -> Any:
     return Query.boolean_query([(Occur.Should, c) for c in clauses])
 
 
-def _must(clauses: Sequence[Any]) -> Any:
+def must(clauses: Sequence[Any]) -> Any:
     return Query.boolean_query([(Occur.Must, c) for c in clauses])
 
 
@@ -380,12 +380,12 @@ def word_query(expansion: Expansion, fields: Iterable[str] = TEXT_FIELDS) -> Any
     clauses = _stem_terms(word.stem, word.stem_fr, fields)
     clauses.append(Query.term_query(SCHEMA, ALL_PLAIN, word.text, "freq"))
     clauses.extend(_typo_clauses(expansion))
-    return _should(clauses)
+    return should(clauses)
 
 
 def exact_word_query(word: QueryWord, fields: Iterable[str]) -> Any:
     """The word or its stem in `fields` (no typos): for explanations."""
-    return _should(_stem_terms(word.stem, word.stem_fr, fields))
+    return should(_stem_terms(word.stem, word.stem_fr, fields))
 
 
 def name_query(name: Sequence[str], fields: Iterable[str] = TEXT_FIELDS) -> Any:
@@ -394,8 +394,8 @@ def name_query(name: Sequence[str], fields: Iterable[str] = TEXT_FIELDS) -> Any:
     per_word = []
     for w in name:
         clauses = _stem_terms(_stem(STEMMED, w) or w, _stem(FRENCH, w) or w, fields)
-        per_word.append(Query.boost_query(_should(clauses), SYNONYM_BOOST))
-    return _must(per_word)
+        per_word.append(Query.boost_query(should(clauses), SYNONYM_BOOST))
+    return must(per_word)
 
 
 def plain_name_query(name: Sequence[str]) -> Any:
@@ -403,12 +403,12 @@ def plain_name_query(name: Sequence[str]) -> Any:
     field: one term query per word keeps a concept with many names cheap
     (stemmed per field and language it cost ~12 term queries per word)."""
     words = [Query.term_query(SCHEMA, ALL_PLAIN, w, "freq") for w in name]
-    return Query.boost_query(_must(words), SYNONYM_BOOST)
+    return Query.boost_query(must(words), SYNONYM_BOOST)
 
 
 def tag_query(concepts: Sequence[Concept]) -> Any:
     """Entries tagged with any of `concepts` (facet fields are raw codes)."""
-    return _should(
+    return should(
         [
             Query.boost_query(Query.term_query(SCHEMA, c.facet, c.code, "basic"), TAG_BOOST)
             for c in concepts
@@ -430,7 +430,7 @@ class Unit:
         return " ".join(e.word.text for e in self.expansions)
 
     def literal(self) -> Any:
-        return _must([word_query(e) for e in self.expansions])
+        return must([word_query(e) for e in self.expansions])
 
     def query(self) -> Any:
         clauses = [self.literal()]
@@ -438,7 +438,7 @@ class Unit:
         clauses.extend(plain_name_query(alt) for alt in self.alternatives if alt != own)
         if self.concepts:
             clauses.append(tag_query(self.concepts))
-        return _should(clauses)
+        return should(clauses)
 
 
 def units(expansions: Sequence[Expansion], thesaurus: Thesaurus) -> list[Unit]:

@@ -120,18 +120,9 @@ class Thesaurus:
         return out
 
     def alternatives(self, match: ConceptMatch) -> list[tuple[str, ...]]:
-        """Every other name of the matched concepts, as content-word tuples."""
-        seen = set()
-        own = None
-        out = []
-        for concept in match.concepts:
-            for name in concept.names:
-                key = tuple(content_words(name))
-                if key and key not in seen:
-                    seen.add(key)
-                    out.append(key)
-        own = tuple(out)
-        return list(own)
+        """Every name of the matched concepts, as content-word tuples, once each."""
+        names = (tuple(content_words(n)) for c in match.concepts for n in c.names)
+        return [key for key in dict.fromkeys(names) if key]
 
     def synonyms_setting(self) -> dict[str, list[str]]:
         """Meilisearch `synonyms`: each name → the other names of its concepts.
