@@ -1,4 +1,5 @@
-"""Coordinators changing the vocabularies: add a term, rename its label, deprecate it.
+"""Coordinators changing the vocabularies: add a term, rename its label, set its
+search aliases, deprecate it.
 
 Owns the rules for changing the `vocabulary_term` table at run time: code shapes
 (regions are ISO 3166-1 alpha-2 countries or 3-digit UN M49 areas; every other
