@@ -38,6 +38,7 @@ from api.vocabularies.registry import VocabularyRegistry
 from indexer.backends.base import BackendError, SearchBackend
 from indexer.documents import plan_writes
 from indexer.source import load_sources
+from indexer.thesaurus import thesaurus_of
 
 log = structlog.get_logger("indexer")
 
@@ -93,6 +94,7 @@ class OutboxConsumer:
         self.registry = registry
         self.batch_size = batch_size
         self.max_attempts = max_attempts
+        self._thesaurus_of: VocabularyRegistry | None = None  # registry last applied
 
     def drain_once(self) -> DrainResult:
         """Process one batch. Raises BackendError (rows kept) if the engine failed."""
@@ -139,7 +141,12 @@ class OutboxConsumer:
 
     def _apply(self, session: Session, entry_ids: list[str]) -> tuple[int, int]:
         sources = load_sources(session, entry_ids)
-        documents, removals = plan_writes(entry_ids, sources, self.registry())
+        registry = self.registry()
+        documents, removals = plan_writes(entry_ids, sources, registry)
+        if registry is not self._thesaurus_of:
+            # Synonyms follow the vocabulary (a no-op for the embedded engine).
+            self.backend.apply_thesaurus(thesaurus_of(registry))
+            self._thesaurus_of = registry
         if documents:
             self.backend.upsert(documents)
         if removals:

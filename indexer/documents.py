@@ -21,6 +21,8 @@ from datetime import datetime
 from api.access import organization_indexable, search_tags
 from api.vocabularies.registry import VocabularyRegistry
 from indexer.backends.base import SearchDocument
+from indexer.backends.language import vocabulary_text
+from indexer.thesaurus import CONCEPT_FACETS, concept
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,17 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         "published_date": published.date().isoformat() if published else None,
         "readers": sorted(readers),
         "fingerprint": "",
+        "vocabulary_text": "",
     }
+    # The entry's tags by all their names (labels and aliases, EN/FR): a query
+    # naming a tag finds the entry whatever words its text uses.
+    tags = [
+        found
+        for facet in CONCEPT_FACETS
+        for code in document[facet]  # type: ignore[literal-required]
+        if (found := concept(registry, facet, code)) is not None
+    ]
+    document["vocabulary_text"] = vocabulary_text(tags)
     document["fingerprint"] = fingerprint(dict(document))
     return document
 

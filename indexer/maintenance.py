@@ -25,6 +25,7 @@ from indexer.backends.base import SearchBackend, SearchDocument
 from indexer.consumer import outbox_lag
 from indexer.documents import build_document, plan_writes
 from indexer.source import iter_published_sources, load_sources
+from indexer.thesaurus import thesaurus_of
 
 
 @dataclass
@@ -107,6 +108,7 @@ def reindex(
         reindex_id = marker.id
     try:
         with session_factory() as session:
+            backend.apply_thesaurus(thesaurus_of(registry))  # the new index's synonyms
             loaded = backend.rebuild(_documents(session, registry), progress=progress)
     finally:
         with session_factory() as session, session.begin():

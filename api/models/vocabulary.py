@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.models.base import Base
@@ -23,3 +23,6 @@ class VocabularyTerm(Base):
     deprecated: Mapped[bool] = mapped_column(Boolean, default=False)
     replaced_by: Mapped[str | None] = mapped_column(String(64))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Search aliases (list of str): shipped ones from data/aliases.yaml plus those
+    # curators add; see api.vocabularies.loader.Term.aliases.
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")

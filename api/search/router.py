@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.access import Principal
 from api.auth.dependencies import CurrentPrincipal
-from api.errors import problem_responses
+from api.errors import FieldError, ValidationFailed, problem_responses
 from api.search import service
 from api.search.schemas import SearchResponse
 from api.vocabularies.router import registry_of
+from indexer.backends.base import FACETS
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -31,6 +33,29 @@ class SearchParams:
     filters: dict[str, list[str]] = field(default_factory=dict)
     year_from: int | None = None
     year_to: int | None = None
+    # Facets to count: None = not stated (the web page counts all, the API none).
+    facets: tuple[str, ...] | None = None
+    explain: bool = False
+
+
+def _facet_names(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FACETS]
+    if unknown:
+        raise ValidationFailed(
+            "Unknown facet names.",
+            errors=[
+                FieldError(
+                    "query.facets",
+                    f"{name!r} is not a facet; facets are {', '.join(FACETS)}",
+                    value=name,
+                )
+                for name in unknown
+            ],
+        )
+    return names
 
 
 def search_params(
@@ -50,6 +75,17 @@ def search_params(
     organization: Values = [],  # noqa: B006
     year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    facets: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description="Comma-separated facets to count, e.g. `region,program_type`;"
+            " none unless asked",
+        ),
+    ] = None,
+    explain: Annotated[
+        bool, Query(description="Per hit, which words matched in which fields (and how)")
+    ] = False,
 ) -> SearchParams:
     return SearchParams(
         q=q,
@@ -70,6 +106,8 @@ def search_params(
         },
         year_from=year_from,
         year_to=year_to,
+        facets=_facet_names(facets),
+        explain=explain,
     )
 
 
@@ -91,6 +129,8 @@ def run_search(request: Request, principal: Principal, params: SearchParams) -> 
         sort=params.sort,
         page=params.page,
         per_page=params.per_page,
+        facets=FACETS if params.facets is None else params.facets,
+        explain=params.explain,
     )
 
 
@@ -104,5 +144,9 @@ def search(request: Request, principal: CurrentPrincipal, params: SearchQueryStr
     # Serialised here, once: the response model is already validated, and skipping
     # FastAPI's second validation pass matters on this hot path (facets carry
     # hundreds of values).
+    if params.facets is None:  # the API counts facets only when asked
+        params = dataclasses.replace(params, facets=())
     result = run_search(request, principal, params)
-    return Response(result.model_dump_json(), media_type="application/json")
+    # A hit's `matches` appears only with explain=true.
+    hidden: Any = None if params.explain else {"hits": {"__all__": {"matches"}}}
+    return Response(result.model_dump_json(exclude=hidden), media_type="application/json")

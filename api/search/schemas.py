@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel
 
 from api.entries.schemas import OrganizationRef, Origin
+
+
+class MatchReason(BaseModel):
+    """Why a hit matched (with `explain=true`): the query words `words` were found
+    in `field` — a text field (`title`, `summary`, `body`, `attachment_text`,
+    `organization_name`, `tags` = the names of the entry's tags, or `text` when
+    a typo or prefix matched), or a tag facet (`program_type`,
+    `target_population`, `setting`, `region`) — `via` the word itself or its
+    stem (`word`), a `typo`/prefix, another name of the vocabulary concept the
+    words name (`synonym`), or the entry being tagged with it (`tag`, with the
+    tag's `code` and `label`)."""
+
+    words: str
+    field: str
+    via: Literal["word", "typo", "synonym", "tag"]
+    code: str | None = None
+    label: str | None = None
 
 
 class SearchHit(BaseModel):
@@ -20,6 +38,7 @@ class SearchHit(BaseModel):
     published_at: date | None
     highlights: dict[str, str]
     origin: Origin | None = None  # the peer node an entry was harvested from
+    matches: list[MatchReason] = []
 
 
 class SearchResponse(BaseModel):

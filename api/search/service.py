@@ -20,9 +20,10 @@ from api.entries.schemas import OrganizationRef, Origin
 from api.entries.views import organization_ref
 from api.errors import FieldError, ServiceUnavailable, ValidationFailed
 from api.models import Entry, Organization
-from api.search.schemas import SearchHit, SearchResponse
+from api.search.schemas import MatchReason, SearchHit, SearchResponse
 from api.vocabularies.registry import VocabularyRegistry
-from indexer.backends.base import FACETS, BackendError, SearchBackend, SearchQuery
+from indexer.backends.base import BackendError, Hit, SearchBackend, SearchQuery
+from indexer.thesaurus import CONCEPT_FACETS, thesaurus_of
 
 FACET_VOCABULARY = {
     "region": "region",
@@ -139,6 +140,20 @@ def _origins(session_factory: sessionmaker[Session], entry_ids: Sequence[str]) -
         return {row.id: Origin(node=row.origin_node, id=row.origin_id) for row in rows}
 
 
+def _reasons(registry: VocabularyRegistry, hit: Hit) -> list[MatchReason]:
+    out = []
+    for match in hit.matches:
+        label = None
+        if match.via == "tag" and match.code and match.field in CONCEPT_FACETS:
+            term = registry.get(CONCEPT_FACETS[match.field], match.code)
+            label = term.label if term else None
+        field = "tags" if match.field == "vocabulary_text" else match.field
+        out.append(
+            MatchReason(words=match.query, field=field, via=match.via, code=match.code, label=label)
+        )
+    return out
+
+
 def search_entries(
     session_factory: sessionmaker[Session],
     *,
@@ -152,6 +167,8 @@ def search_entries(
     sort: str,
     page: int,
     per_page: int,
+    facets: Sequence[str] = (),
+    explain: bool = False,
 ) -> SearchResponse:
     if year_from is not None and year_to is not None and year_from > year_to:
         raise ValidationFailed(
@@ -170,7 +187,9 @@ def search_entries(
         sort="newest" if sort == "newest" else "relevance",
         offset=(page - 1) * per_page,
         limit=per_page,
-        facets=FACETS,
+        facets=tuple(facets),
+        thesaurus=thesaurus_of(registry),
+        explain=explain,
     )
     try:
         result = backend.search(query)
@@ -203,6 +222,7 @@ def search_entries(
                 published_at=date.fromisoformat(published) if published else None,
                 highlights=hit.highlights,
                 origin=origins.get(hit.id),
+                **({"matches": _reasons(registry, hit)} if explain else {}),
             )
         )
     return SearchResponse(

@@ -14,6 +14,7 @@ data files raise `ValueError` at load time rather than producing partial lists.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ import yaml
 _PACKAGE = "api.vocabularies"
 _REGIONS_FILE = "regions.csv"
 _VOCABULARIES_FILE = "vocabularies.yaml"
+_ALIASES_FILE = "aliases.yaml"
+MAX_ALIAS_WORDS = 4
 
 REGION_LEVELS: tuple[str, ...] = ("world", "region", "subregion", "intermediate", "country")
 
@@ -65,6 +68,8 @@ class Term:
     deprecated: bool = False
     replaced_by: str | None = None
     sort_order: int = 0
+    # Other names for search (synonyms, demonyms, French names): see data/aliases.yaml.
+    aliases: tuple[str, ...] = ()
 
 
 def _read_data_text(filename: str) -> str:
@@ -169,13 +174,66 @@ def _languages() -> list[Term]:
     ]
 
 
+def clean_alias(value: str) -> str:
+    """An alias as stored: whitespace collapsed; "" when empty or longer than
+    MAX_ALIAS_WORDS words (a synonym, not a description)."""
+    words = value.split()
+    return " ".join(words) if 0 < len(words) <= MAX_ALIAS_WORDS else ""
+
+
+def _parse_aliases(text: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document = yaml.load(text, Loader=loader)  # noqa: S506 - always a safe loader
+    if not isinstance(document, dict):
+        raise ValueError(f"{_ALIASES_FILE}: top level must be a mapping")
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for vocabulary, codes in document.items():
+        if vocabulary not in VOCABULARY_NAMES or not isinstance(codes, dict):
+            raise ValueError(f"{_ALIASES_FILE}: {vocabulary!r} is not a vocabulary mapping")
+        for code, aliases in codes.items():
+            where = f"{_ALIASES_FILE}: {vocabulary}.{code}"
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise ValueError(f"{where}: expected a list of strings")
+            cleaned = [clean_alias(a) for a in aliases]
+            if not all(cleaned):
+                raise ValueError(f"{where}: an alias is empty or over {MAX_ALIAS_WORDS} words")
+            out[(str(vocabulary), str(code))] = tuple(dict.fromkeys(cleaned))
+    return out
+
+
+def _french_region_names() -> dict[str, str]:
+    """French names of M49 areas and countries from CLDR (Babel)."""
+    from babel import Locale
+
+    return {str(code): str(name) for code, name in Locale("fr").territories.items()}
+
+
+def _with_aliases(terms: list[Term]) -> list[Term]:
+    aliases = _parse_aliases(_read_data_text(_ALIASES_FILE))
+    known = {(t.vocabulary, t.code) for t in terms}
+    unknown = sorted(set(aliases) - known)
+    if unknown:
+        raise ValueError(f"{_ALIASES_FILE}: unknown terms {unknown}")
+    french = _french_region_names()
+    out = []
+    for term in terms:
+        names = list(aliases.get((term.vocabulary, term.code), ()))
+        if term.vocabulary == "region" and term.code in french:
+            names.insert(0, french[term.code])
+        names = [n for n in dict.fromkeys(names) if n.casefold() != term.label.casefold()]
+        out.append(dataclasses.replace(term, aliases=tuple(names)) if names else term)
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _shipped_terms() -> tuple[Term, ...]:
-    terms = [
-        *_parse_regions(_read_data_text(_REGIONS_FILE)),
-        *_parse_yaml_vocabularies(_read_data_text(_VOCABULARIES_FILE)),
-        *_languages(),
-    ]
+    terms = _with_aliases(
+        [
+            *_parse_regions(_read_data_text(_REGIONS_FILE)),
+            *_parse_yaml_vocabularies(_read_data_text(_VOCABULARIES_FILE)),
+            *_languages(),
+        ]
+    )
     seen: set[tuple[str, str]] = set()
     for term in terms:
         key = (term.vocabulary, term.code)

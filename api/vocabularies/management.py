@@ -1,4 +1,5 @@
-"""Coordinators changing the vocabularies: add a term, rename its label, deprecate it.
+"""Coordinators changing the vocabularies: add a term, rename its label, set its
+search aliases, deprecate it.
 
 Owns the rules for changing the `vocabulary_term` table at run time: code shapes
 (regions are ISO 3166-1 alpha-2 countries or 3-digit UN M49 areas; every other
@@ -32,8 +33,9 @@ from sqlalchemy.orm import Session
 from api.access import Principal
 from api.audit import record_event
 from api.errors import Conflict, FieldError, NotFound, ValidationFailed
-from api.models import VocabularyTerm
-from api.vocabularies.loader import REGION_LEVELS
+from api.models import Entry, VocabularyTerm
+from api.outbox import mark_dirty
+from api.vocabularies.loader import MAX_ALIAS_WORDS, REGION_LEVELS, clean_alias
 from api.vocabularies.registry import COUNTRY_LEVEL, INDICATOR, REGION, VocabularyRegistry
 from api.vocabularies.service import load_registry
 
@@ -67,6 +69,15 @@ class TermRename(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: Label
+
+
+Alias = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class TermAliases(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    aliases: Annotated[list[Alias], "other names for search"]
 
 
 class TermDeprecate(BaseModel):
@@ -239,6 +250,7 @@ def rename_term(
     if previous != data.label:
         term.label = data.label
         session.flush()
+        reindex_tagged(session, registry, vocabulary, code)  # the label is searched too
         record_event(
             session,
             principal=principal,
@@ -246,6 +258,80 @@ def rename_term(
             subject_type=SUBJECT,
             subject_id=f"{vocabulary}:{code}",
             details={"from": previous, "to": data.label},
+        )
+    return term
+
+
+# The entry column holding each searchable vocabulary's codes (indexer.thesaurus).
+_TAG_COLUMNS = {
+    "program_type": Entry.program_types,
+    "target_population": Entry.target_populations,
+    "setting": Entry.settings,
+    REGION: Entry.regions,
+}
+
+
+def reindex_tagged(
+    session: Session, registry: VocabularyRegistry, vocabulary: str, code: str
+) -> int:
+    """Queue for re-indexing every entry tagged with `code` (for a region: with it
+    or a place under it): their search documents carry the term's names.
+
+    Reads the tag lists of all published entries (JSON lists, portable across
+    SQLite and PostgreSQL); vocabulary changes are rare and a network holds
+    thousands of entries, not millions."""
+    column = _TAG_COLUMNS.get(vocabulary)
+    if column is None:
+        return 0
+    rows = session.execute(select(Entry.id, column).where(Entry.status == "published")).all()
+    tagged = [
+        entry_id
+        for entry_id, codes in rows
+        if code in (registry.expand_regions(codes or []) if vocabulary == REGION else codes or [])
+    ]
+    mark_dirty(session, tagged)
+    return len(tagged)
+
+
+def set_aliases(
+    session: Session,
+    *,
+    principal: Principal,
+    registry: VocabularyRegistry,
+    vocabulary: str,
+    code: str,
+    data: TermAliases,
+) -> VocabularyTerm:
+    """Replace a term's aliases (search synonyms). Each is a word or a phrase of at
+    most MAX_ALIAS_WORDS words, not the label, not repeated (case-insensitive)."""
+    require_vocabulary(registry, vocabulary)
+    term = _row(session, vocabulary, code)
+    if term is None:
+        raise TermNotFound(vocabulary, code)
+    aliases: list[str] = []
+    seen = {term.label.casefold()}
+    errors: list[FieldError] = []
+    for i, alias in enumerate(data.aliases):
+        cleaned = clean_alias(alias)
+        if not cleaned:
+            errors.append(FieldError(f"aliases.{i}", f"at most {MAX_ALIAS_WORDS} words"))
+        elif cleaned.casefold() not in seen:
+            seen.add(cleaned.casefold())
+            aliases.append(cleaned)
+    if errors:
+        raise ValidationFailed("Some aliases are invalid.", errors=errors)
+    previous = list(term.aliases or [])
+    if previous != aliases:
+        term.aliases = aliases
+        session.flush()
+        reindexed = reindex_tagged(session, registry, vocabulary, code)
+        record_event(
+            session,
+            principal=principal,
+            action="vocabulary.term_aliases_set",
+            subject_type=SUBJECT,
+            subject_id=f"{vocabulary}:{code}",
+            details={"from": previous, "to": aliases, "entries_reindexed": reindexed},
         )
     return term
 

@@ -33,6 +33,8 @@ def _term(term: Any, registry: VocabularyRegistry) -> dict[str, Any]:
         item["replaced_by"] = term.replaced_by
     if term.vocabulary == "region" and term.level == "country":
         item["ancestors"] = registry.ancestors(term.code)
+    if term.aliases:
+        item["aliases"] = list(term.aliases)
     return item
 
 
@@ -109,6 +111,30 @@ def rename_term(
     principal: Curator,
 ) -> dict[str, Any]:
     management.rename_term(
+        session,
+        principal=principal,
+        registry=registry_of(request),
+        vocabulary=name,
+        code=code,
+        data=data,
+    )
+    return _changed_term(request, session, name, code)
+
+
+@router.put(
+    "/{name}/terms/{code}/aliases",
+    summary="Set a term's aliases: other names search treats as synonyms (curators)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def set_aliases(
+    name: str,
+    code: str,
+    data: management.TermAliases,
+    request: Request,
+    session: WriteSession,
+    principal: Curator,
+) -> dict[str, Any]:
+    management.set_aliases(
         session,
         principal=principal,
         registry=registry_of(request),

@@ -2,8 +2,9 @@
 
 The database table is the source of truth at run time (coordinators will add
 and deprecate terms); the shipped files only seed it. `sync_shipped_terms` is
-idempotent: it inserts missing shipped terms and refreshes their labels, and
-never removes or un-deprecates a term."""
+idempotent: it inserts missing shipped terms and refreshes their labels, adds
+shipped aliases (keeping those curators added), and never removes or
+un-deprecates a term."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def sync_shipped_terms(session: Session) -> int:
                     unit=term.unit,
                     deprecated=False,
                     sort_order=term.sort_order,
+                    aliases=list(term.aliases),
                 )
             )
             inserted += 1
@@ -43,6 +45,10 @@ def sync_shipped_terms(session: Session) -> int:
             row.note = term.note
             row.unit = term.unit
             row.sort_order = term.sort_order
+            # Curators' aliases are kept; shipped ones are added.
+            merged = list(dict.fromkeys([*(row.aliases or []), *term.aliases]))
+            if merged != row.aliases:
+                row.aliases = merged
     session.flush()
     return inserted
 
@@ -61,6 +67,7 @@ def load_registry(session: Session) -> VocabularyRegistry:
             deprecated=row.deprecated,
             replaced_by=row.replaced_by,
             sort_order=row.sort_order,
+            aliases=tuple(row.aliases or ()),
         )
         for row in rows
     )

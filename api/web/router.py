@@ -104,7 +104,9 @@ def home(page: Page, request: Request, session: ReadSession) -> HTMLResponse:
     collections = collections_service.list_collections(session, page.principal)
     # The newest entries the caller may read, from the engine (a database sort over
     # every visible entry costs ~100 ms at 10k entries; the engine answers in a few).
-    recent = run_search(request, page.principal, SearchParams(sort="newest", per_page=HOME_RECENT))
+    recent = run_search(
+        request, page.principal, SearchParams(sort="newest", per_page=HOME_RECENT, facets=())
+    )
     return render(
         page,
         "home.html",
@@ -154,7 +156,9 @@ def search(
     suggestions = []
     if result.total == 0:
         for group, relaxed in search_page.relaxations(params):
-            found = run_search(request, page.principal, dataclasses.replace(relaxed, per_page=1))
+            found = run_search(
+                request, page.principal, dataclasses.replace(relaxed, per_page=1, facets=())
+            )
             if found.total:
                 suggestions.append((group, search_page.search_url(relaxed), found.total))
         suggestions.sort(key=lambda item: -item[2])

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypedDict
 
+from indexer.backends.language import EMPTY_THESAURUS, Thesaurus
+
 # Public facet names (API parameters) == document field names; all are list[str].
 FACETS: tuple[str, ...] = (
     "region",
@@ -25,8 +27,16 @@ FACETS: tuple[str, ...] = (
     "language",
     "organization",
 )
-# Full-text fields, most important first.
-TEXT_FIELDS: tuple[str, ...] = ("title", "summary", "body", "attachment_text", "organization_name")
+# Full-text fields, most important first. `vocabulary_text` names the entry's
+# tags by their labels and aliases (indexer.documents).
+TEXT_FIELDS: tuple[str, ...] = (
+    "title",
+    "summary",
+    "vocabulary_text",
+    "body",
+    "attachment_text",
+    "organization_name",
+)
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "summary")
 # Returned with each hit so the API answers without a database round trip.
 DISPLAY_FIELDS: tuple[str, ...] = (
@@ -39,6 +49,9 @@ DISPLAY_FIELDS: tuple[str, ...] = (
     "program_type",
     "kind",
     "published_date",
+    # For explanations: which of the entry's tags a query named.
+    "target_population",
+    "setting",
 )
 MAX_FACET_VALUES = 500
 
@@ -67,6 +80,7 @@ class SearchDocument(TypedDict):
     published_date: str | None  # YYYY-MM-DD
     readers: list[str]  # reader tags (see api.access)
     fingerprint: str  # changes whenever the document content changes
+    vocabulary_text: str  # the tags' labels and aliases, one per line
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,10 @@ class SearchQuery:
     offset: int = 0
     limit: int = 20
     facets: Sequence[str] = FACETS
+    # Vocabulary concepts: the embedded engine expands query words naming one
+    # (Meilisearch gets the same as its `synonyms` setting, `apply_thesaurus`).
+    thesaurus: Thesaurus = EMPTY_THESAURUS
+    explain: bool = False  # fill Hit.matches
 
     def __post_init__(self) -> None:
         if not self.readers:
@@ -94,6 +112,22 @@ class Hit:
     id: str
     document: dict[str, Any]  # DISPLAY_FIELDS from the stored document
     highlights: dict[str, str]  # HIGHLIGHT_FIELDS, HTML-escaped, matches wrapped in <mark>
+    # With SearchQuery.explain: what matched, in query order.
+    matches: tuple[Match, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    """One reason a hit matched: query word(s) `query` found in `field` (a text
+    field, or a facet for a tag), `via` "word" (itself or its stem), "typo"
+    (typo or prefix; field "text" when the engine cannot tell which),
+    "synonym" (another name of a vocabulary concept) or "tag" (the entry is
+    tagged with the concept the words name)."""
+
+    query: str
+    field: str
+    via: Literal["word", "typo", "synonym", "tag"]
+    code: str | None = None  # the tag's code, for "tag"
 
 
 @dataclass(frozen=True)
@@ -121,6 +155,10 @@ class SearchBackend(Protocol):
         """Remove documents (missing ids are fine); confirmed like `upsert`."""
 
     def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def apply_thesaurus(self, thesaurus: Thesaurus) -> None:
+        """Make the engine's synonyms follow `thesaurus` (idempotent, cheap when
+        unchanged). The embedded engine reads it from each query instead."""
 
     def fingerprints(self) -> dict[str, str]:
         """Every indexed id with its fingerprint (for the consistency check)."""

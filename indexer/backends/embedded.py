@@ -23,11 +23,18 @@ Invariants:
 - The vocabulary holds every term of the main index (a superset: it is written
   before the main commit, and terms of deleted documents stay until a rebuild).
 
-Matching strategy: all query words must match. Only when that finds nothing and
-the query has more than one word are words dropped from the end until something
-matches (Meilisearch's `matchingStrategy: "last"`, applied to the zero-hit case
-only, so a query with hits never widens). Quoted phrases are not phrase queries:
-quotes are separators. A first-letter typo counts as one edit (Meilisearch: 2).
+Matching strategy: stop words (English, French) are ignored; a document
+matches if it matches any query unit (a word, or words naming a vocabulary
+concept: its other names and the entries tagged with it match too), and ranks
+by how many units it matches, then by BM25, in which rare words weigh more.
+A query of three units or more first asks for entries matching at least
+half of them, and accepts fewer only while that finds under
+`ENOUGH_CANDIDATES` entries (cheaper exact totals on long questions). So no
+word is required and none is dropped by position: the least informative
+words simply add least (Meilisearch's `matchingStrategy: "frequency"` drops the
+most frequent words first; the orders agree where it matters, the embedded set
+is the wider one). Quoted phrases are not phrase queries: quotes are
+separators. A first-letter typo counts as one edit (Meilisearch: 2).
 
 Not covered: an upsert that commits to the old generation just before a rebuild
 swaps (and whose change the rebuild's document stream predates) is lost from the
@@ -56,12 +63,15 @@ from indexer.backends.base import (
     FACETS,
     HIGHLIGHT_FIELDS,
     MAX_FACET_VALUES,
+    TEXT_FIELDS,
     BackendError,
     Hit,
+    Match,
     SearchDocument,
     SearchQuery,
     SearchResult,
 )
+from indexer.backends.language import Thesaurus
 
 _Sig = tuple[int, int, int]  # (inode, mtime_ns, size): changes when a file is replaced
 _VOCAB_HEAP = 15_000_000  # an upsert adds at most a few thousand short terms
@@ -437,6 +447,9 @@ class EmbeddedBackend:
             out[doc_id] = fingerprint
         return out
 
+    def apply_thesaurus(self, thesaurus: Thesaurus) -> None:
+        """Nothing to store: each `SearchQuery` carries the thesaurus."""
+
     def search(self, query: SearchQuery) -> SearchResult:
         try:
             return self._search(query)
@@ -462,17 +475,21 @@ class EmbeddedBackend:
         window = max(1, min(max(0, query.limit), n_docs - offset))
         newest = query.sort == "newest" or not expansions
 
+        query_units = eq.units(expansions, query.thesaurus)
+        minimum = eq.first_minimum(len(query_units))
         while True:
-            text = eq.text_query(expansions) if expansions else None
+            text = eq.text_query(query_units, minimum) if query_units else None
             main = eq.conjunction(text, [*base, *facet_filters.values()])
             if newest:
                 total, addresses = _newest_page(searcher, main, offset, window)
             else:
                 res = searcher.search(main, window, count=True, offset=offset)
                 total, addresses = res.count, [a for _score, a in res.hits]
-            if total > 0 or len(expansions) <= 1:
+            # Too few: accept entries matching fewer units. The threshold depends on
+            # the query and filters only, never on the page, so pages stay consistent.
+            if minimum <= 1 or total >= eq.ENOUGH_CANDIDATES:
                 break
-            expansions = expansions[:-1]  # zero hits: drop the last word (module docstring)
+            minimum -= 1
 
         hits: list[Hit] = []
         highlighter = eq.Highlighter(expansions)
@@ -480,9 +497,52 @@ class EmbeddedBackend:
             document = eq.stored_display(searcher.doc(address).to_dict())
             highlights = {f: highlighter.render(document.get(f) or "") for f in HIGHLIGHT_FIELDS}
             hits.append(Hit(id=document["id"], document=document, highlights=highlights))
+        if query.explain and hits and query_units:
+            hits = _explain(searcher, query_units, hits)
 
-        facets = _facet_counts(searcher, query.facets, text, base, facet_filters, total)
+        matching = eq.text_filter(query_units, minimum) if query_units else None
+        facets = _facet_counts(searcher, query.facets, matching, base, facet_filters, total)
         return SearchResult(total=total, hits=hits, facets=facets)
+
+
+def _explain(searcher: Any, query_units: Sequence[eq.Unit], hits: list[Hit]) -> list[Hit]:
+    """Which unit matched which hit where: one small search per (unit, field,
+    way of matching), restricted to the page's ids. Opt-in: about 13 searches per unit."""
+    by_id = {hit.id: hit for hit in hits}
+    page = eq.ids_clause(by_id)
+    found: dict[str, list[Match]] = {hit.id: [] for hit in hits}
+
+    def matching(q: Any) -> set[str]:
+        res = searcher.search(eq.conjunction(q, [page]), len(by_id), count=False)
+        return {searcher.doc(a).to_dict()["id"][0] for _s, a in res.hits}
+
+    for unit in query_units:
+        matched = matching(unit.query())
+        if not matched:
+            continue
+        explained: set[str] = set()
+        own = tuple(e.word.text for e in unit.expansions)
+        for field in TEXT_FIELDS:
+            literal = eq.must([eq.exact_word_query(e.word, (field,)) for e in unit.expansions])
+            for doc_id in matching(literal) & matched:
+                found[doc_id].append(Match(unit.text, field, "word"))
+                explained.add(doc_id)
+            alternatives = [a for a in unit.alternatives if a != own]
+            if alternatives:
+                synonym = eq.should([eq.name_query(a, (field,)) for a in alternatives])
+                for doc_id in matching(synonym) & matched:
+                    found[doc_id].append(Match(unit.text, field, "synonym"))
+                    explained.add(doc_id)
+        for concept in unit.concepts:
+            for doc_id in matching(eq.tag_query((concept,))) & matched:
+                found[doc_id].append(Match(unit.text, concept.facet, "tag", concept.code))
+                explained.add(doc_id)
+        for doc_id in matched - explained:
+            found[doc_id].append(Match(unit.text, "text", "typo"))
+    return [
+        Hit(hit.id, hit.document, hit.highlights, tuple(dict.fromkeys(found[hit.id])))
+        for hit in hits
+    ]
 
 
 def _count(searcher: Any, query: Any) -> int:

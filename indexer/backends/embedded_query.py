@@ -32,9 +32,15 @@ from tantivy import FieldType, Filter, Occur, Order, Query, TextAnalyzerBuilder,
 
 from indexer.backends.base import DISPLAY_FIELDS, FACETS, TEXT_FIELDS, SearchDocument
 from indexer.backends.highlight import mark_spans
+from indexer.backends.language import STOP_WORDS, Concept, Thesaurus
 
 PLAIN_TOKENIZER = "offramp_plain"
 STEMMED_TOKENIZER = "offramp_en"
+FRENCH_TOKENIZER = "offramp_fr"
+FRENCH_SUFFIX = "_fr"  # `title_fr` …: the French-stemmed copy of a text field
+# Entries in these languages have their text stemmed in French; all others in
+# English. A document's `vocabulary_text` (EN and FR names) goes to both.
+FRENCH_LANGUAGES = frozenset({"fr"})
 # One unstemmed, folded copy of every text field: the target of the exact-plain,
 # fuzzy and prefix clauses. One field instead of five keeps each query word at
 # one fuzzy automaton (fuzzy scores are constant anyway, so per-field weighting
@@ -44,6 +50,7 @@ ALL_PLAIN = "all_plain"
 FIELD_BOOSTS: Mapping[str, float] = {
     "title": 4.0,
     "summary": 2.0,
+    "vocabulary_text": 1.5,
     "body": 1.0,
     "attachment_text": 0.75,
     "organization_name": 1.0,
@@ -54,6 +61,13 @@ EXACT_STEM_BOOST = 3.0
 # Typo matches score a constant by edit distance (prefix completion, 1, 2 edits),
 # below any exact match's BM25, like Meilisearch's "typo" ranking rule.
 TYPO_WEIGHTS = (0.8, 0.5, 0.25)
+# Each query unit (a word, or words naming a vocabulary concept) a document
+# matches adds this constant: far above any BM25 sum, so a document matching
+# more of the query always ranks first, and BM25 (rare words weigh more) orders
+# documents matching as many.
+UNIT_WEIGHT = 1_000.0
+TAG_BOOST = 6.0  # a tag named by the query counts like a title word
+SYNONYM_BOOST = 0.8  # another name of the concept: a little below the words typed
 MAX_EXPANSIONS = 128  # per word; beyond it the native fuzzy query is cheaper than a huge OR
 MAX_QUERY_WORDS = 10  # Meilisearch uses only the first 10 query words
 MAX_QUERY_CHARS = 20_000  # bound the analyzer's work on hostile input
@@ -77,26 +91,30 @@ def plain_analyzer() -> Any:
     )
 
 
-def stemmed_analyzer() -> Any:
+def stemmed_analyzer(language: str = "english") -> Any:
+    # One stop list for both languages (language.STOP_WORDS, the one Meilisearch
+    # gets too): a French entry quoting English is not stemmed, but stays findable.
     return (
         TextAnalyzerBuilder(Tokenizer.simple())
         .filter(Filter.remove_long(40))
         .filter(Filter.lowercase())
         .filter(Filter.ascii_fold())
-        .filter(Filter.stopword("english"))
-        .filter(Filter.stemmer("english"))
+        .filter(Filter.custom_stopword(sorted(STOP_WORDS)))
+        .filter(Filter.stemmer(language))
         .build()
     )
 
 
 PLAIN = plain_analyzer()
-STEMMED = stemmed_analyzer()
+STEMMED = stemmed_analyzer("english")
+FRENCH = stemmed_analyzer("french")
 
 
 def register_analyzers(index: Any) -> None:
     """Tokenizers are not persisted with the index: call after every open (notes §4.1)."""
     index.register_tokenizer(PLAIN_TOKENIZER, PLAIN)
     index.register_tokenizer(STEMMED_TOKENIZER, STEMMED)
+    index.register_tokenizer(FRENCH_TOKENIZER, FRENCH)
 
 
 def build_schema() -> Any:
@@ -110,6 +128,9 @@ def build_schema() -> Any:
             stored=name in STORED_FIELDS,
             tokenizer_name=STEMMED_TOKENIZER,
             index_option="freq",
+        )
+        sb.add_text_field(
+            name + FRENCH_SUFFIX, tokenizer_name=FRENCH_TOKENIZER, index_option="freq"
         )
     sb.add_text_field(ALL_PLAIN, tokenizer_name=PLAIN_TOKENIZER, index_option="freq")
     # Facets: raw terms for filtering; the stored copy only where a hit displays it.
@@ -157,9 +178,16 @@ def to_tantivy(doc: SearchDocument) -> Any:
         "display_regions": list(doc["display_regions"]),
         "readers": list(doc["readers"]),
     }
-    texts = [doc[name] or "" for name in TEXT_FIELDS]  # type: ignore[literal-required]
+    texts = [doc.get(name) or "" for name in TEXT_FIELDS]
+    french = bool(set(doc["language"]) & FRENCH_LANGUAGES)
     for name, text in zip(TEXT_FIELDS, texts, strict=True):
-        fields[name] = [text]
+        # Stemmed in the entry's language; stored (title, summary) either way.
+        if name == "vocabulary_text" or not french:
+            fields[name] = [text]
+        elif name in STORED_FIELDS:
+            fields[name] = [text]  # stored; its English stems do no harm
+        if name == "vocabulary_text" or french:
+            fields[name + FRENCH_SUFFIX] = [text]
     fields[ALL_PLAIN] = texts
     for name in FACETS:
         fields[name] = list(doc[name])  # type: ignore[literal-required]
@@ -199,33 +227,43 @@ def typo_budget(word: str) -> int:
 @dataclass(frozen=True)
 class QueryWord:
     text: str  # plain-analyzed (lowercased, folded)
-    stem: str | None  # stemmed form; None for stop words
+    stem: str | None  # English stem; None for stop words
     typos: int
     prefix: bool  # last word, still being typed
+    stem_fr: str | None = None  # French stem
+
+
+def _stem(analyzer: Any, token: str) -> str | None:
+    stems = analyzer.analyze(token)
+    return stems[0] if stems else None
 
 
 def parse_words(text: str) -> list[QueryWord]:
-    """The first MAX_QUERY_WORDS words of `text`; never raises.
+    """The first MAX_QUERY_WORDS content words of `text`; never raises.
 
-    Syntax has no meaning: quotes, AND/OR/NOT, `field:value`, `*` and brackets
-    are separators or plain words. The last word is a prefix unless the text
-    ends in whitespace (the user finished typing it), as in Meilisearch."""
+    Stop words (English and French) are left out, unless the text has nothing
+    else (a search for "the who" still searches). Syntax has no meaning: quotes,
+    AND/OR/NOT, `field:value`, `*` and brackets are separators or plain words.
+    The last word is a prefix unless the text ends in whitespace (the user
+    finished typing it), as in Meilisearch."""
     text = text.replace("\x00", " ")[:MAX_QUERY_CHARS]
-    tokens = [t for t in PLAIN.analyze(text) if t][:MAX_QUERY_WORDS]
+    tokens = [t for t in PLAIN.analyze(text) if t]
     if not tokens:
         return []
     prefix_last = not text[-1].isspace()
+    kept = [t for t in tokens if t not in STOP_WORDS] or tokens
+    kept = kept[:MAX_QUERY_WORDS]
     words = []
-    for i, token in enumerate(tokens):
-        stems = STEMMED.analyze(token)
+    for i, token in enumerate(kept):
         words.append(
             QueryWord(
                 text=token,
-                stem=stems[0] if stems else None,
+                stem=_stem(STEMMED, token),
                 typos=typo_budget(token),
                 # A one-letter prefix would expand to a large share of the
                 # vocabulary for little value; it stays an exact word.
-                prefix=prefix_last and i == len(tokens) - 1 and len(token) > 1,
+                prefix=prefix_last and i == len(kept) - 1 and len(token) > 1,
+                stem_fr=_stem(FRENCH, token),
             )
         )
     return words
@@ -290,14 +328,23 @@ def expand(vocabulary: Any, words: Sequence[QueryWord]) -> list[Expansion]:
     return out
 
 
-def word_query(expansion: Expansion) -> Any:
+def _stem_terms(word_en: str | None, word_fr: str | None, fields: Iterable[str]) -> list[Any]:
+    """BM25 term queries for a word's stems on `fields` (both language copies)."""
+    clauses = []
+    for name in fields:
+        boost = EXACT_STEM_BOOST * FIELD_BOOSTS[name]
+        if word_en:
+            term = Query.term_query(SCHEMA, name, word_en, index_option="freq")
+            clauses.append(Query.boost_query(term, boost))
+        if word_fr:
+            term = Query.term_query(SCHEMA, name + FRENCH_SUFFIX, word_fr, index_option="freq")
+            clauses.append(Query.boost_query(term, boost))
+    return clauses
+
+
+def _typo_clauses(expansion: Expansion) -> list[Any]:
     word = expansion.word
-    clauses: list[tuple[Any, Any]] = []
-    if word.stem:
-        for name, boost in FIELD_BOOSTS.items():
-            term = Query.term_query(SCHEMA, name, word.stem, index_option="freq")
-            clauses.append((Occur.Should, Query.boost_query(term, EXACT_STEM_BOOST * boost)))
-    clauses.append((Occur.Should, Query.term_query(SCHEMA, ALL_PLAIN, word.text, "freq")))
+    clauses: list[Any] = []
     if expansion.levels is None:
         fuzzy = Query.fuzzy_term_query(
             SCHEMA,
@@ -307,8 +354,7 @@ def word_query(expansion: Expansion) -> Any:
             transposition_cost_one=True,
             prefix=word.prefix,
         )
-        weight = TYPO_WEIGHTS[word.typos]
-        clauses.append((Occur.Should, Query.const_score_query(fuzzy, weight)))
+        clauses.append(Query.const_score_query(fuzzy, TYPO_WEIGHTS[word.typos]))
     else:
         first = 0 if word.prefix else 1
         for distance, terms in enumerate(expansion.levels, start=first):
@@ -316,14 +362,134 @@ def word_query(expansion: Expansion) -> Any:
                 any_term = Query.boolean_query(
                     [(Occur.Should, Query.term_query(SCHEMA, ALL_PLAIN, t, "basic")) for t in terms]
                 )
-                weight = TYPO_WEIGHTS[distance]
-                clauses.append((Occur.Should, Query.const_score_query(any_term, weight)))
-    return Query.boolean_query(clauses)
+                clauses.append(Query.const_score_query(any_term, TYPO_WEIGHTS[distance]))
+    return clauses
 
 
-def text_query(expansions: Sequence[Expansion]) -> Any:
-    """Every word must match (in any text field, exactly, stemmed, with typos or as prefix)."""
-    return Query.boolean_query([(Occur.Must, word_query(e)) for e in expansions])
+def should(clauses: Sequence[Any]) -> Any:
+    return Query.boolean_query([(Occur.Should, c) for c in clauses])
+
+
+def must(clauses: Sequence[Any]) -> Any:
+    return Query.boolean_query([(Occur.Must, c) for c in clauses])
+
+
+def word_query(expansion: Expansion, fields: Iterable[str] = TEXT_FIELDS) -> Any:
+    """The word itself (stemmed, either language), exactly, with typos or as prefix."""
+    word = expansion.word
+    clauses = _stem_terms(word.stem, word.stem_fr, fields)
+    clauses.append(Query.term_query(SCHEMA, ALL_PLAIN, word.text, "freq"))
+    clauses.extend(_typo_clauses(expansion))
+    return should(clauses)
+
+
+def exact_word_query(word: QueryWord, fields: Iterable[str]) -> Any:
+    """The word or its stem in `fields` (no typos): for explanations."""
+    return should(_stem_terms(word.stem, word.stem_fr, fields))
+
+
+def name_query(name: Sequence[str], fields: Iterable[str] = TEXT_FIELDS) -> Any:
+    """Every word of a concept's other name (folded words), stemmed, in `fields`."""
+    fields = tuple(fields)
+    per_word = []
+    for w in name:
+        clauses = _stem_terms(_stem(STEMMED, w) or w, _stem(FRENCH, w) or w, fields)
+        per_word.append(Query.boost_query(should(clauses), SYNONYM_BOOST))
+    return must(per_word)
+
+
+def plain_name_query(name: Sequence[str]) -> Any:
+    """Every word of a concept's other name, as written (folded), in any text
+    field: one term query per word keeps a concept with many names cheap
+    (stemmed per field and language it cost ~12 term queries per word)."""
+    words = [Query.term_query(SCHEMA, ALL_PLAIN, w, "freq") for w in name]
+    return Query.boost_query(must(words), SYNONYM_BOOST)
+
+
+def tag_query(concepts: Sequence[Concept]) -> Any:
+    """Entries tagged with any of `concepts` (facet fields are raw codes)."""
+    return should(
+        [
+            Query.boost_query(Query.term_query(SCHEMA, c.facet, c.code, "basic"), TAG_BOOST)
+            for c in concepts
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the ranking counts as one part of the query: a word, or consecutive
+    words naming vocabulary concepts (with the concepts' other names)."""
+
+    expansions: tuple[Expansion, ...]
+    concepts: tuple[Concept, ...] = ()
+    alternatives: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(e.word.text for e in self.expansions)
+
+    def literal(self) -> Any:
+        return must([word_query(e) for e in self.expansions])
+
+    def query(self) -> Any:
+        clauses = [self.literal()]
+        own = tuple(e.word.text for e in self.expansions)
+        clauses.extend(plain_name_query(alt) for alt in self.alternatives if alt != own)
+        if self.concepts:
+            clauses.append(tag_query(self.concepts))
+        return should(clauses)
+
+
+def units(expansions: Sequence[Expansion], thesaurus: Thesaurus) -> list[Unit]:
+    """Group query words into units; words naming a concept become one unit."""
+    found = thesaurus.match([e.word.text for e in expansions]) if len(thesaurus) else []
+    out: list[Unit] = []
+    i = 0
+    for match in found:
+        out.extend(Unit((e,)) for e in expansions[i : match.start])
+        out.append(
+            Unit(
+                tuple(expansions[match.start : match.end]),
+                match.concepts,
+                tuple(thesaurus.alternatives(match)),
+            )
+        )
+        i = match.end
+    out.extend(Unit((e,)) for e in expansions[i:])
+    return out
+
+
+ENOUGH_CANDIDATES = 20  # fewer matches at a minimum: lower it (see first_minimum)
+
+
+def first_minimum(n_units: int) -> int:
+    """How many units a document must match on the first try: half of a long
+    query's (a question's filler words rarely all match; its content words
+    mostly do), one otherwise. Fewer candidates keep exact totals cheap."""
+    return 1 if n_units < 3 else (n_units + 1) // 2
+
+
+def text_query(query_units: Sequence[Unit], minimum: int = 1) -> Any:
+    """Documents matching at least `minimum` units; each matched unit adds
+    UNIT_WEIGHT on top of its BM25, so more matched units rank first."""
+    clauses = []
+    for unit in query_units:
+        q = unit.query()
+        clauses.append((Occur.Should, Query.const_score_query(q, UNIT_WEIGHT)))
+        clauses.append((Occur.Should, q))
+    # Each unit is two clauses matching the same documents.
+    return Query.boolean_query(clauses, minimum_number_should_match=2 * max(1, minimum))
+
+
+def text_filter(query_units: Sequence[Unit], minimum: int = 1) -> Any:
+    """The documents `text_query` matches, unscored (for facet counts): half the clauses."""
+    clauses = [(Occur.Should, Query.const_score_query(u.query(), 1.0)) for u in query_units]
+    return Query.boolean_query(clauses, minimum_number_should_match=max(1, minimum))
+
+
+def ids_clause(ids: Iterable[str]) -> Any:
+    return _any_of("id", ids)
 
 
 def vocabulary_of(documents: Iterable[SearchDocument]) -> set[str]:
@@ -331,7 +497,7 @@ def vocabulary_of(documents: Iterable[SearchDocument]) -> set[str]:
     terms: set[str] = set()
     for doc in documents:
         for name in TEXT_FIELDS:
-            terms.update(PLAIN.analyze(doc[name] or ""))  # type: ignore[literal-required]
+            terms.update(PLAIN.analyze(doc.get(name) or ""))
     return terms
 
 

@@ -1,16 +1,19 @@
-"""The Meilisearch search backend: `SearchBackend` over Meilisearch's HTTP API (httpx, sync).
+"""The Meilisearch search backend: `SearchBackend` through Meilisearch's official
+Python client (`meilisearch` on PyPI, sync, over `requests`).
 
-Owns: the index's settings, the translation of `SearchQuery` into one `/multi-search`
-request (filter strings included), the mapping of engine responses onto
-`SearchResult`, waiting for every asynchronous write (task) to finish, and the
-build-then-swap rebuild.
+Owns: the index's settings (stop words and vocabulary synonyms included), the
+translation of `SearchQuery` into one multi-search request (filter strings
+included), the mapping of engine responses onto `SearchResult` (and, on request,
+of `_matchesPosition` onto explanations), waiting for every asynchronous write
+(task) to finish, and the build-then-swap rebuild.
 
 Deliberately does not: retry (the outbox consumer retries a failed write later, so
 every failure surfaces as `BackendError`), decide who may read what (the caller
-passes `SearchQuery.readers`, derived in `api.access`), use tenant tokens (the API
-proxies every search, so the visibility filter is added here, server side), or
-depend on an SDK (the official client is sync but not thread-safe, the other has a
-single maintainer; `/work/shared/notes/search.md` §2).
+passes `SearchQuery.readers`, derived in `api.access`), or use tenant tokens (the
+API proxies every search, so the visibility filter is added here, server side).
+The client is not thread-safe (one shared headers dict per client), so each
+thread gets its own. Documents are serialized here (`_json_bytes`: lone
+surrogates become "?") and handed to the client as raw JSON.
 
 Invariants:
 - every filter value reaches Meilisearch only through `quote_filter_value` (always
@@ -26,15 +29,19 @@ https://www.meilisearch.com/docs/ (paths cited below are relative to it)."""
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
 import secrets
-import time
+import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import httpx
+import meilisearch
+import meilisearch.errors
+import pydantic
 
 from indexer.backends.base import (
     DISPLAY_FIELDS,
@@ -44,6 +51,7 @@ from indexer.backends.base import (
     TEXT_FIELDS,
     BackendError,
     Hit,
+    Match,
     SearchDocument,
     SearchQuery,
     SearchResult,
@@ -54,6 +62,7 @@ from indexer.backends.highlight import (
     sentinels_to_html,
     strip_sentinels,
 )
+from indexer.backends.language import STOP_WORDS, Thesaurus, content_words, fold
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +80,9 @@ BATCH_DOCUMENTS = 5_000
 BATCH_BYTES = 32 * 1024 * 1024
 DELETE_BATCH = 10_000
 FETCH_PAGE = 1_000
-# Task polling: first poll soon (most small writes finish in milliseconds), then back
-# off to at most this interval.
-POLL_FIRST_SECONDS = 0.01
-POLL_MAX_SECONDS = 0.5
+# Task polling interval (the official client's `wait_for_task` polls at a fixed
+# interval; most small writes finish within one).
+POLL_INTERVAL_SECONDS = 0.02
 REBUILD_INFIX = "_rebuild_"
 
 # Index settings (reference/api/settings.mdx; PATCH /indexes/{uid}/settings is async).
@@ -111,10 +119,22 @@ SETTINGS: dict[str, Any] = {
     # Tokenizer defaults, stated so a manual change on the server is reverted.
     "separatorTokens": [],
     "nonSeparatorTokens": [],
+    # The same stop words as the embedded engine (language.py), sorted: a query's
+    # "how", "the", "des" neither match nor count against an entry.
+    "stopWords": sorted(STOP_WORDS),
+    # `synonyms` (the vocabulary's names) is added by apply_thesaurus: until a
+    # process has the vocabulary it leaves the index's synonyms as they are.
 }
+# Drop the most frequent (least informative) query words first when not all
+# words match (reference/api/search.mdx, "Matching strategy"; v1.9+): an entry
+# matching the rare words of a question ranks first; the `words` ranking rule
+# puts entries matching more words above those matching fewer.
+MATCHING_STRATEGY = "frequency"
+# Explanations: a short crop of long fields, highlighted, names the words matched.
+EXPLAIN_CROP_WORDS = 12
 # Settings whose list order carries no meaning (Meilisearch returns them sorted).
 _UNORDERED_SETTINGS = frozenset(
-    {"filterableAttributes", "sortableAttributes", "displayedAttributes"}
+    {"filterableAttributes", "sortableAttributes", "displayedAttributes", "stopWords"}
 )
 
 
@@ -268,7 +288,9 @@ def _settings_match(current: Any, desired: Any, *, unordered: bool = False) -> b
     """Whether `current` (GET settings) already has every value of `desired`."""
     if isinstance(desired, dict):
         return isinstance(current, dict) and all(
-            _settings_match(current.get(key), value, unordered=key in _UNORDERED_SETTINGS)
+            current.get(key) == value
+            if key == "synonyms"  # a whole map: a removed name must go too
+            else _settings_match(current.get(key), value, unordered=key in _UNORDERED_SETTINGS)
             for key, value in desired.items()
         )
     if isinstance(desired, list) and unordered:
@@ -290,130 +312,109 @@ class MeilisearchBackend:
         index_uid: str = "entries",
         timeout_seconds: float = 5.0,
         task_timeout_seconds: float = 60.0,
-        client: httpx.Client | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.index_uid = index_uid
+        self._api_key = api_key
         self._timeout = timeout_seconds
         self._task_timeout = task_timeout_seconds
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=timeout_seconds)
+        self.settings: dict[str, Any] = dict(SETTINGS)
+        # The official client keeps one mutable headers dict per client and sets
+        # Content-Type on it for each request ("We cannot ensure our SDKs are
+        # thread-safe", meilisearch/meilisearch#1365): one client per thread.
+        self._local = threading.local()
 
-    # -- HTTP ---------------------------------------------------------------
+    # -- the official client -------------------------------------------------
 
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        params: Mapping[str, str | int] | None = None,
-        content: bytes | None = None,
-    ) -> Any:
-        """One HTTP exchange; returns the decoded JSON body (None if empty)."""
-        headers = dict(self._headers)
-        if body is not None:
-            content = _json_bytes(body)
-        if content is not None:
-            headers["Content-Type"] = "application/json"
+    @property
+    def _client(self) -> meilisearch.Client:
+        client: meilisearch.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            # requests takes float seconds; the client's annotation says int.
+            timeout: Any = self._timeout
+            client = meilisearch.Client(self.url, self._api_key, timeout=timeout)
+            self._local.client = client
+        return client
+
+    def _index(self, uid: str | None = None) -> Any:
+        return self._client.index(uid or self.index_uid)
+
+    def _call(self, what: str, call: Callable[[], Any]) -> Any:
+        """One request through the official client, its failures as MeilisearchError."""
         try:
-            response = self._client.request(
-                method,
-                self.url + path,
-                params=params,
-                content=content,
-                headers=headers,
-                timeout=self._timeout,
-            )
-        except httpx.TimeoutException as exc:
+            return call()
+        except meilisearch.errors.MeilisearchApiError as exc:
+            # Error bodies are {message, code, type, link} (reference/errors/overview).
+            code = str(exc.code or f"http_{exc.status_code}")
             raise MeilisearchError(
-                f"{method} {path}: timed out after {self._timeout}s", code="timeout"
+                f"{what}: HTTP {exc.status_code} {code}: {exc.message}",
+                code=code,
+                status=exc.status_code,
             ) from exc
-        except httpx.HTTPError as exc:
+        except meilisearch.errors.MeilisearchTimeoutError as exc:
             raise MeilisearchError(
-                f"{method} {path}: {type(exc).__name__}: {exc}", code="unreachable"
+                f"{what}: timed out after {self._timeout}s", code="timeout"
             ) from exc
-        data: Any = None
-        if response.content:
-            try:
-                data = response.json()
-            except ValueError:
-                data = None
-        if response.is_success:
-            if response.content and data is None:
-                raise MeilisearchError(
-                    f"{method} {path}: response is not JSON", code="bad_response"
-                )
-            return data
-        # Error bodies are {message, code, type, link} (reference/errors/overview).
-        error = data if isinstance(data, dict) else {}
-        code = str(error.get("code") or f"http_{response.status_code}")
-        message = str(error.get("message") or response.reason_phrase)
-        raise MeilisearchError(
-            f"{method} {path}: HTTP {response.status_code} {code}: {message}",
-            code=code,
-            status=response.status_code,
-        )
+        except meilisearch.errors.MeilisearchCommunicationError as exc:
+            raise MeilisearchError(f"{what}: {exc.message}", code="unreachable") from exc
+        except (ValueError, pydantic.ValidationError) as exc:  # a body that is not the API's
+            raise MeilisearchError(
+                f"{what}: unexpected response: {exc}", code="bad_response"
+            ) from exc
 
-    def _write(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        params: Mapping[str, str | int] | None = None,
-        content: bytes | None = None,
-    ) -> dict[str, Any]:
+    def _write(self, what: str, call: Callable[[], Any]) -> dict[str, Any]:
         """A write: send it, then wait for its task to succeed; returns the task."""
-        enqueued = self._request(method, path, body=body, params=params, content=content)
+        enqueued = self._call(what, call)
         # 202 {taskUid, indexUid, status: "enqueued", type, enqueuedAt}
         # (capabilities/indexing/tasks_and_batches/async_operations.mdx).
-        if not isinstance(enqueued, dict) or not isinstance(enqueued.get("taskUid"), int):
-            raise MeilisearchError(f"{method} {path}: no taskUid in response", code="bad_response")
-        return self._wait(enqueued["taskUid"])
+        task_uid = getattr(enqueued, "task_uid", None)
+        if not isinstance(task_uid, int):
+            raise MeilisearchError(f"{what}: no taskUid in response", code="bad_response")
+        return self._wait(task_uid)
 
     def _wait(self, task_uid: int) -> dict[str, Any]:
-        """Poll GET /tasks/{uid} until the task is finished (reference/api/tasks).
+        """Poll the task until it is finished (reference/api/tasks).
 
         A 202 only means "enqueued" (notes §3.2: silent failures); `failed` carries
         `error {message, code, type, link}` and means no change was made; `canceled`
-        also means the write did not happen. Both raise."""
-        deadline = time.monotonic() + self._task_timeout
-        delay = POLL_FIRST_SECONDS
-        while True:
-            task = self._request("GET", f"/tasks/{task_uid}")
-            if not isinstance(task, dict):
-                raise MeilisearchError(f"task {task_uid}: malformed task", code="bad_response")
-            status = task.get("status")
-            if status == "succeeded":
-                return task
-            if status == "failed":
-                error = task.get("error") or {}
-                code = str(error.get("code") or "task_failed")
+        also means the write did not happen. Both raise. The client's
+        `wait_for_task` returns on any final status and raises on its timeout."""
+        try:
+            task = self._call(
+                f"task {task_uid}",
+                lambda: self._client.wait_for_task(
+                    task_uid,
+                    timeout_in_ms=int(self._task_timeout * 1000),
+                    interval_in_ms=int(POLL_INTERVAL_SECONDS * 1000),
+                ),
+            )
+        except MeilisearchError as exc:
+            if (
+                exc.code == "timeout"
+                and isinstance(exc.__cause__, meilisearch.errors.MeilisearchTimeoutError)
+                and "waiting for task" in str(exc.__cause__)
+            ):
                 raise MeilisearchError(
-                    f"task {task_uid} ({task.get('type')}) failed: {code}: "
-                    f"{error.get('message', '')}",
-                    code=code,
-                )
-            if status == "canceled":
-                raise MeilisearchError(
-                    f"task {task_uid} ({task.get('type')}) was canceled"
-                    f" by task {task.get('canceledBy')}",
-                    code="task_canceled",
-                )
-            if status not in ("enqueued", "processing"):
-                raise MeilisearchError(
-                    f"task {task_uid}: unknown status {status!r}", code="bad_response"
-                )
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise MeilisearchError(
-                    f"task {task_uid} still {status} after {self._task_timeout}s",
+                    f"task {task_uid} still unfinished after {self._task_timeout}s",
                     code="task_timeout",
-                )
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, POLL_MAX_SECONDS)
+                ) from exc
+            raise
+        status = task.status
+        if status == "succeeded":
+            return {"uid": task.uid, "type": task.type, "details": task.details or {}}
+        if status == "failed":
+            error = task.error or {}
+            code = str(error.get("code") or "task_failed")
+            raise MeilisearchError(
+                f"task {task_uid} ({task.type}) failed: {code}: {error.get('message', '')}",
+                code=code,
+            )
+        if status == "canceled":
+            raise MeilisearchError(
+                f"task {task_uid} ({task.type}) was canceled by task {task.canceled_by}",
+                code="task_canceled",
+            )
+        raise MeilisearchError(f"task {task_uid}: unknown status {status!r}", code="bad_response")
 
     # -- index management ---------------------------------------------------
 
@@ -422,14 +423,16 @@ class MeilisearchBackend:
         arrives in the task (index creation is async) or, defensively, as an
         HTTP error."""
         try:
-            self._write("POST", "/indexes", body={"uid": uid, "primaryKey": PRIMARY_KEY})
+            self._write(
+                "create index", lambda: self._client.create_index(uid, {"primaryKey": PRIMARY_KEY})
+            )
         except MeilisearchError as exc:
             if exc.code != "index_already_exists":
                 raise
 
     def _delete_index(self, uid: str) -> None:
         try:
-            self._write("DELETE", f"/indexes/{uid}")
+            self._write("delete index", lambda: self._client.delete_index(uid))
         except MeilisearchError as exc:
             if exc.code != "index_not_found":
                 raise
@@ -441,10 +444,19 @@ class MeilisearchBackend:
         versions before v1.52 (notes §3.3; meilisearch/meilisearch#3242), so a
         restart must not PATCH unchanged settings."""
         if not force:
-            current = self._request("GET", f"/indexes/{uid}/settings")
-            if _settings_match(current, SETTINGS):
+            current = self._call("get settings", lambda: self._index(uid).get_settings())
+            if _settings_match(current, self.settings):
                 return
-        self._write("PATCH", f"/indexes/{uid}/settings", body=SETTINGS)
+        self._write("settings", lambda: self._index(uid).update_settings(self.settings))
+
+    def apply_thesaurus(self, thesaurus: Thesaurus) -> None:
+        """Set `synonyms` from the vocabulary; PATCHes only when it changed
+        (a settings change re-indexes the whole index, notes §3.3)."""
+        synonyms = thesaurus.synonyms_setting()
+        if synonyms == self.settings.get("synonyms"):
+            return
+        self.settings = {**self.settings, "synonyms": synonyms}
+        self._apply_settings(self.index_uid, force=False)
 
     def ensure_ready(self) -> None:
         self._create_index(self.index_uid)
@@ -456,7 +468,10 @@ class MeilisearchBackend:
         offset = 0
         leftovers: list[str] = []
         while True:
-            page = self._request("GET", "/indexes", params={"offset": offset, "limit": 100})
+            page = self._call(
+                "list indexes",
+                functools.partial(self._client.get_raw_indexes, {"offset": offset, "limit": 100}),
+            )
             results = page.get("results", []) if isinstance(page, dict) else []
             leftovers.extend(r["uid"] for r in results if str(r.get("uid", "")).startswith(prefix))
             offset += len(results)
@@ -471,11 +486,12 @@ class MeilisearchBackend:
         # POST = add or *replace* (PUT would merge into the old document):
         # reference/api/documents.mdx, "Add or replace documents". primaryKey is
         # only honoured on the first addition; the index is created with it anyway.
+        payload = b"[" + b",".join(batch) + b"]"
         task = self._write(
-            "POST",
-            f"/indexes/{uid}/documents",
-            params={"primaryKey": PRIMARY_KEY},
-            content=b"[" + b",".join(batch) + b"]",
+            "add documents",
+            lambda: self._index(uid).add_documents_raw(
+                payload, primary_key=PRIMARY_KEY, content_type="application/json"
+            ),
         )
         details = task.get("details") or {}
         received, indexed = details.get("receivedDocuments"), details.get("indexedDocuments")
@@ -497,11 +513,15 @@ class MeilisearchBackend:
         # error (reference/api/documents/delete-documents-by-batch.mdx).
         ids = list(dict.fromkeys(ids))
         for start in range(0, len(ids), DELETE_BATCH):
-            self._write(
-                "POST",
-                f"/indexes/{self.index_uid}/documents/delete-batch",
-                body=ids[start : start + DELETE_BATCH],
-            )
+            chunk: list[str | int] = list(ids[start : start + DELETE_BATCH])
+            self._write("delete documents", functools.partial(self._delete_batch, chunk))
+
+    def _delete_batch(self, ids: list[str | int]) -> Any:
+        # The client deprecates deleting by ids in favour of a filter (which would
+        # need `id` filterable); the server's delete-batch route is current.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return self._index().delete_documents(ids)
 
     def rebuild(
         self,
@@ -528,7 +548,8 @@ class MeilisearchBackend:
                 loaded += len(batch)
                 if progress is not None:
                     progress(loaded)
-            self._write("POST", "/swap-indexes", body=[{"indexes": [self.index_uid, tmp]}])
+            pair: list[Mapping[str, list[str] | bool]] = [{"indexes": [self.index_uid, tmp]}]
+            self._write("swap indexes", lambda: self._client.swap_indexes(pair))
         except BaseException:
             try:
                 self._delete_index(tmp)
@@ -562,11 +583,13 @@ class MeilisearchBackend:
             "attributesToHighlight": list(HIGHLIGHT_FIELDS),
             "highlightPreTag": PRE_SENTINEL,
             "highlightPostTag": POST_SENTINEL,
-            # "all": every query word must match, as the embedded backend ANDs words.
-            # The default "last" drops words from the end until something matches,
-            # which would make the two backends return different sets.
-            "matchingStrategy": "all",
+            "matchingStrategy": MATCHING_STRATEGY,
         }
+        if query.explain and q:
+            # Which fields matched (`_matchesPosition`), and the matched words of the
+            # long fields in short highlighted crops.
+            main["showMatchesPosition"] = True
+            main["attributesToCrop"] = [f"{f}:{EXPLAIN_CROP_WORDS}" for f in _EXPLAIN_CROPPED]
         if unselected:
             main["facets"] = unselected
         if query.sort == "newest" or not q:
@@ -588,18 +611,21 @@ class MeilisearchBackend:
                     # kinds of counts agree. hitsPerPage 0 returns no hits.
                     "page": 1,
                     "hitsPerPage": 0,
-                    "matchingStrategy": "all",
+                    "matchingStrategy": MATCHING_STRATEGY,
                 }
             )
         # reference/api/multi-search: {"queries": [...]} → {"results": [...]} in order;
         # without "federation" every query gets its own result.
-        response = self._request("POST", "/multi-search", body={"queries": queries})
+        response = self._call("multi-search", lambda: self._client.multi_search(queries))
         results = response.get("results") if isinstance(response, dict) else None
         if not isinstance(results, list) or len(results) != len(queries):
             raise MeilisearchError("multi-search: unexpected response shape", code="bad_response")
 
         first = results[0]
-        hits = [self._hit(raw) for raw in first.get("hits", [])[skip : skip + query.limit]]
+        hits = [
+            self._hit(raw, query.thesaurus if query.explain and q else None)
+            for raw in first.get("hits", [])[skip : skip + query.limit]
+        ]
         total = first.get("totalHits")
         if not isinstance(total, int):
             raise MeilisearchError("multi-search: no totalHits", code="bad_response")
@@ -612,7 +638,7 @@ class MeilisearchBackend:
         return SearchResult(total=total, hits=hits, facets={f: facets[f] for f in requested})
 
     @staticmethod
-    def _hit(raw: dict[str, Any]) -> Hit:
+    def _hit(raw: dict[str, Any], explain: Thesaurus | None = None) -> Hit:
         document = {name: raw.get(name) for name in DISPLAY_FIELDS}
         formatted = raw.get("_formatted") or {}
         highlights: dict[str, str] = {}
@@ -622,7 +648,8 @@ class MeilisearchBackend:
                 highlights[name] = sentinels_to_html(value)
             else:
                 highlights[name] = html.escape("" if value is None else str(value), quote=False)
-        return Hit(id=str(raw.get("id")), document=document, highlights=highlights)
+        matches = _matches(raw, formatted, document, explain) if explain is not None else ()
+        return Hit(id=str(raw.get("id")), document=document, highlights=highlights, matches=matches)
 
     def fingerprints(self) -> dict[str, str]:
         # POST /indexes/{uid}/documents/fetch (v1.2+; the GET variant is slated for
@@ -630,10 +657,12 @@ class MeilisearchBackend:
         found: dict[str, str] = {}
         offset = 0
         while True:
-            page = self._request(
-                "POST",
-                f"/indexes/{self.index_uid}/documents/fetch",
-                body={"fields": ["id", "fingerprint"], "offset": offset, "limit": FETCH_PAGE},
+            body = {"fields": ["id", "fingerprint"], "offset": offset, "limit": FETCH_PAGE}
+            page = self._call(
+                "documents/fetch",
+                functools.partial(
+                    self._client.http.post, f"indexes/{self.index_uid}/documents/fetch", body
+                ),
             )
             if not isinstance(page, dict) or not isinstance(page.get("results"), list):
                 raise MeilisearchError("documents/fetch: unexpected shape", code="bad_response")
@@ -646,12 +675,14 @@ class MeilisearchBackend:
     def health(self) -> dict[str, Any]:
         try:
             # GET /health → {"status": "available"} (reference/api/health.mdx).
-            status = self._request("GET", "/health")
+            status = self._call("health", lambda: self._client.health())
             state = status.get("status") if isinstance(status, dict) else None
             if state != "available":
                 return {"status": "unavailable", "error": f"engine_{str(state)[:20]}"}
             # {numberOfDocuments, isIndexing, fieldDistribution} (GET /indexes/{uid}/stats).
-            stats = self._request("GET", f"/indexes/{self.index_uid}/stats")
+            stats = self._call(
+                "stats", lambda: self._client.http.get(f"indexes/{self.index_uid}/stats")
+            )
             if not isinstance(stats, dict):
                 return {"status": "unavailable", "error": "bad_response"}
             return {
@@ -666,8 +697,53 @@ class MeilisearchBackend:
             return {"status": "unavailable", "error": type(exc).__name__}
 
     def close(self) -> None:
-        if self._owns_client:
-            self._client.close()
+        self._local = threading.local()  # requests opens a connection per call
+
+
+_EXPLAIN_CROPPED = tuple(f for f in TEXT_FIELDS if f not in HIGHLIGHT_FIELDS)
+
+
+def _marked_words(text: str) -> list[str]:
+    """The words the engine wrapped in highlight sentinels, folded."""
+    out = []
+    for part in text.split(PRE_SENTINEL)[1:]:
+        out.extend(content_words(part.split(POST_SENTINEL, 1)[0]))
+    return out
+
+
+def _matches(
+    raw: dict[str, Any],
+    formatted: dict[str, Any],
+    document: dict[str, Any],
+    thesaurus: Thesaurus,
+) -> tuple[Match, ...]:
+    """Per matched field (`_matchesPosition` keys), the words Meilisearch marked;
+    a word that is a name of a vocabulary concept the entry is tagged with is
+    reported as that tag. Meilisearch does not say whether a synonym or a typo
+    matched, so every match is reported as `word` (or `tag`)."""
+    positions = raw.get("_matchesPosition")
+    if not isinstance(positions, dict):
+        return ()
+    out: list[Match] = []
+    for field in TEXT_FIELDS:
+        if field not in positions:
+            continue
+        value = formatted.get(field)
+        marked = _marked_words(value) if isinstance(value, str) else []
+        for word in dict.fromkeys(marked) or [""]:
+            out.append(Match(word, field, "word"))
+    tagged = {
+        (facet, code)
+        for facet in ("program_type", "target_population", "setting")
+        for code in document.get(facet) or []
+    }
+    found = [m.query for m in out if m.field == "vocabulary_text"]
+    for match in thesaurus.match([fold(w) for w in found]):
+        for concept in match.concepts:
+            if (concept.facet, concept.code) in tagged:
+                words = " ".join(found[match.start : match.end])
+                out.append(Match(words, concept.facet, "tag", concept.code))
+    return tuple(dict.fromkeys(out))
 
 
 def _counts(distribution: Any) -> dict[str, int]:

@@ -148,7 +148,11 @@ def check_caller(
         i for i in readable if i in entries and knows(caller, entries[i])
     }, caller.name
 
-    found = client.get("/v1/search", params={"q": WORD, "per_page": 100}, headers=headers)
+    found = client.get(
+        "/v1/search",
+        params={"q": WORD, "per_page": 100, "facets": "organization"},
+        headers=headers,
+    )
     hits = found.json()["hits"]
     for entry, hit in tracked_items(hits):
         check_ref(caller, entry, hit["organization"], "search hit")

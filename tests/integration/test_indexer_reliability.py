@@ -302,6 +302,9 @@ class TestReindexLosesNothing:
 
             name = "embedded"
 
+            def apply_thesaurus(self, thesaurus: Any) -> None:
+                backend.apply_thesaurus(thesaurus)
+
             def rebuild(self, documents: Any, *, progress: Any = None) -> int:
                 snapshot = list(documents)  # the rebuild has read the database
                 current = client.get(f"/v1/entries/{entry['id']}", headers=bearer(token))

@@ -13,11 +13,14 @@ from fastapi.testclient import TestClient
 from api.attachments.samples import make_docx, make_pdf
 from api.demo.generator import generate
 from api.demo.load import load_demo
+from api.vocabularies.registry import shipped_registry
+from indexer.backends.base import FACETS
 from tests.conftest import DatabaseUnderTest
 from tests.factories import bearer, create_entry, member_token, publish, wait_indexed
 
 
 def search(client: TestClient, token: str | None = None, **params: Any) -> dict[str, Any]:
+    params.setdefault("facets", ",".join(FACETS))  # the API counts facets only when asked
     response = client.get("/v1/search", params=params, headers=bearer(token))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -39,6 +42,7 @@ class TestOnDemoData:
     def test_typos_and_prefix_find_the_right_entries(
         self, client: TestClient, demo: list[Any]
     ) -> None:
+        registry = shipped_registry()
         for query, word in (
             ("rehabilitaton", "rehabilitation"),
             ("reintegraton", "reintegration"),
@@ -49,7 +53,21 @@ class TestOnDemoData:
             assert body["total"] > 0, query
             for hit in body["hits"][:10]:
                 entry = next(e for e in demo if e.id == hit["id"])
-                text = " ".join([entry.title, entry.summary, entry.body]).lower()
+                # The names of its tags are searched too (label and aliases).
+                tags = [
+                    name
+                    for vocabulary, codes in (
+                        ("program_type", entry.program_types),
+                        ("setting", entry.settings),
+                        ("target_population", entry.target_populations),
+                    )
+                    for code in codes
+                    for name in (
+                        registry.get(vocabulary, code).label,
+                        *registry.get(vocabulary, code).aliases,
+                    )
+                ]
+                text = " ".join([entry.title, entry.summary, entry.body, *tags]).lower()
                 assert word in text, (query, hit["title"])
 
     def test_totals_and_facets_count_only_visible_entries(
@@ -111,9 +129,17 @@ class TestOwnFixtures:
         assert body["query"] == "reintegration"
         [hit] = body["hits"]
         assert set(hit) == {
-            "id", "kind", "title", "summary", "organization", "regions",
-            "program_types", "published_at", "highlights", "origin",
-        }  # fmt: skip
+            "id",
+            "kind",
+            "title",
+            "summary",
+            "organization",
+            "regions",
+            "program_types",
+            "published_at",
+            "highlights",
+            "origin",
+        }  # fmt: skip  (`matches` only with explain=true)
         assert hit["id"] == entry["id"]
         assert hit["organization"] == {"slug": "ngo-a", "name": "Ngo-A", "hidden": False}
         assert hit["regions"] == ["KE"]
@@ -196,8 +222,57 @@ class TestOwnFixtures:
         assert search(client, stranger, q="reintegration")["total"] == 0
         assert search(client, q="reintegration")["total"] == 0
 
+    def test_facets_only_when_asked(self, client: TestClient, owner: str) -> None:
+        publish(client, owner, create_entry(client, owner)["id"])
+        response = client.get("/v1/search", params={"q": "reintegration"})
+        assert response.json()["facets"] == {}
+        body = search(client, q="reintegration", facets="region,program_type")
+        assert set(body["facets"]) == {"region", "program_type"}
+        assert body["facets"]["program_type"] == {"reintegration": 1, "mentoring": 1}
+
+    def test_a_word_naming_a_tag_finds_the_entry_and_explains_it(
+        self, client: TestClient, owner: str
+    ) -> None:
+        # Neither "femmes", "rapatriées" nor "Kenyan" is in the entry's text: they are
+        # French/demonym aliases of its tags (target population, region).
+        tagged = create_entry(
+            client,
+            owner,
+            title="Support after return",
+            summary="Outcomes after two years.",
+            target_populations=["women", "returnees"],
+        )
+        publish(client, owner, tagged["id"])
+        other = create_entry(
+            client, owner, title="School football", summary="Sport.", target_populations=["youth"],
+            program_types=["education_youth"], regions=["FR"],
+        )  # fmt: skip
+        publish(client, owner, other["id"])
+
+        body = search(client, q="femmes rapatriées kenyan", explain="true")
+
+        assert [h["id"] for h in body["hits"]] == [tagged["id"]]
+        reasons = body["hits"][0]["matches"]
+        assert {
+            "words": "femmes",
+            "field": "target_population",
+            "via": "tag",
+            "code": "women",
+            "label": "Women",
+        } in reasons
+        assert any(r["field"] == "region" and r["code"] == "KE" for r in reasons)
+        assert "matches" not in search(client, q="femmes")["hits"][0]
+
 
 class TestBadInput:
+    def test_unknown_facet_name_names_the_parameter(self, client: TestClient) -> None:
+        response = client.get("/v1/search", params={"facets": "region,telepathy"})
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
+        [error] = response.json()["errors"]
+        assert error["field"] == "query.facets"
+        assert error["value"] == "telepathy"
+
     def test_unknown_facet_value_names_the_parameter(self, client: TestClient) -> None:
         response = client.get("/v1/search", params={"program_type": "telepathy"})
         assert response.status_code == 422

@@ -240,10 +240,16 @@ def check_caller(
         if t.model.status == "published"
         and (reads_live(oracle, t.model) or (oracle.org == 1 and oracle.reads))
     }
-    found = client.get("/v1/search", params={"q": WORD, "per_page": 100}, headers=headers).json()
+    found = client.get(
+        "/v1/search",
+        params={"q": WORD, "per_page": 100, "facets": "organization", "explain": "true"},
+        headers=headers,
+    ).json()
     assert {hit["id"] for hit in found["hits"]} == searchable, caller.name
     assert found["total"] == len(searchable), caller.name
     assert sum(found["facets"].get("organization", {}).values()) == len(searchable)
+    # Explanations only ever describe the caller's own hits, and only the word searched.
+    assert {m["words"] for hit in found["hits"] for m in hit["matches"]} <= {WORD.lower()}
 
     # Evidence (follow-ups, ratings, indicator values) is the owner's and the live
     # version's readers': never a reviewer's only, never a stub's.

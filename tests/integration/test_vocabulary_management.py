@@ -27,7 +27,7 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def restore_vocabularies(database: DatabaseUnderTest) -> Iterator[None]:
     """The vocabulary table survives the per-test reset; put it back as it was."""
-    columns = ("label", "deprecated", "replaced_by")
+    columns = ("label", "deprecated", "replaced_by", "aliases")
     with database.engine.connect() as connection:
         before = {
             row.id: tuple(getattr(row, c) for c in columns)
@@ -301,3 +301,64 @@ class TestDeprecateTerm:
         for code in ("livelihoods", "livelihoods_v2", "livelihoods_v3"):
             found = client.get("/v1/search", params={"program_type": code}).json()
             assert {hit["id"] for hit in found["hits"]} == {first["id"], second["id"]}, code
+
+
+class TestAliases:
+    def put(self, client: TestClient, token: str | None, code: str, aliases: Any) -> Any:
+        return client.put(
+            f"/v1/vocabularies/target_population/terms/{code}/aliases",
+            json={"aliases": aliases},
+            headers=bearer(token),
+        )
+
+    def test_an_alias_a_curator_adds_finds_entries_tagged_with_the_term(
+        self, app: FastAPI, client: TestClient, curator: str
+    ) -> None:
+        publisher = member_token(app, "ngo-a", "publisher")
+        tagged = published_entry(
+            client,
+            publisher,
+            title="Support after return",
+            summary="Two years on.",
+            target_populations=["women"],
+        )
+        wait_indexed(app)
+        assert client.get("/v1/search", params={"q": "mujeres"}).json()["total"] == 0
+
+        response = self.put(client, curator, "women", ["mujeres", " Mujeres ", "Women"])
+
+        assert response.status_code == 200, response.text
+        assert "mujeres" in response.json()["aliases"]  # once; the label is not an alias
+        assert response.json()["aliases"].count("Mujeres") == 0
+        assert "mujeres" in terms(client, "target_population")["women"]["aliases"]
+        # The indexer reloads the vocabulary at most every 60 s; expire that wait.
+        app.state.indexer_loop.consumer.registry._loaded_at = float("-inf")
+        wait_indexed(app)
+        found = client.get("/v1/search", params={"q": "mujeres", "explain": "true"}).json()
+        assert [hit["id"] for hit in found["hits"]] == [tagged["id"]]
+        assert {"field": "target_population", "via": "tag", "code": "women"}.items() <= (
+            found["hits"][0]["matches"][-1].items()
+        )
+        with app.state.session_factory() as session:
+            audited = session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "vocabulary.term_aliases_set")
+            )
+        assert audited == 1
+
+    def test_only_curators(self, app: FastAPI, client: TestClient) -> None:
+        assert self.put(client, None, "women", ["x"]).status_code == 401
+        reader = member_token(app, "ngo-a", "reader")
+        assert self.put(client, reader, "women", ["x"]).status_code == 403
+
+    def test_unknown_term_is_404(self, client: TestClient, curator: str) -> None:
+        assert self.put(client, curator, "telepaths", ["x"]).status_code == 404
+
+    def test_an_alias_over_four_words_is_422_naming_it(
+        self, client: TestClient, curator: str
+    ) -> None:
+        response = self.put(client, curator, "women", ["ok", "one two three four five"])
+        assert response.status_code == 422
+        assert fields(response) == ["aliases.1"]
+        assert self.put(client, curator, "women", "not a list").status_code == 422

@@ -47,6 +47,7 @@ def make_doc(**overrides: Any) -> SearchDocument:
         "published_date": "2023-11-14",
         "readers": ["public"],
         "fingerprint": f"fp-{n}",
+        "vocabulary_text": "",
     }
     unknown = set(overrides) - set(doc)
     if unknown:

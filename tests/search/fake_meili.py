@@ -243,7 +243,7 @@ class FakeMeili:
                 "indexUid": index_uid,
                 "status": "enqueued",
                 "type": type_,
-                "enqueuedAt": "2026-01-01T00:00:00Z",
+                "enqueuedAt": "2026-01-01T00:00:00.000000Z",
             },
         )
 
@@ -266,7 +266,7 @@ class FakeMeili:
                 "details": task.details,
                 "error": task.script.error if status == "failed" else None,
                 "duration": "PT0.001S" if finished else None,
-                "enqueuedAt": "2026-01-01T00:00:00Z",
+                "enqueuedAt": "2026-01-01T00:00:00.000000Z",
                 "startedAt": None,
                 "finishedAt": None,
             }

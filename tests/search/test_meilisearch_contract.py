@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.backends import meilisearch as meili_module
-from indexer.backends.base import FACETS, BackendError, SearchDocument, SearchQuery
+from indexer.backends.base import FACETS, BackendError, Match, SearchDocument, SearchQuery
 from indexer.backends.highlight import POST_SENTINEL, PRE_SENTINEL
+from indexer.backends.language import STOP_WORDS, Concept, Thesaurus
 from indexer.backends.meilisearch import (
     MeilisearchBackend,
     MeilisearchError,
@@ -63,7 +64,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 # The settings contract, written out rather than imported so a change is deliberate.
 EXPECTED_SETTINGS: dict[str, Any] = {
-    "searchableAttributes": ["title", "summary", "body", "attachment_text", "organization_name"],
+    "searchableAttributes": [
+        "title",
+        "summary",
+        "vocabulary_text",
+        "body",
+        "attachment_text",
+        "organization_name",
+    ],
     "filterableAttributes": [
         "region",
         "country",
@@ -89,6 +97,8 @@ EXPECTED_SETTINGS: dict[str, Any] = {
         "program_type",
         "kind",
         "published_date",
+        "target_population",
+        "setting",
         "fingerprint",
     ],
     "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
@@ -97,6 +107,7 @@ EXPECTED_SETTINGS: dict[str, Any] = {
     "pagination": {"maxTotalHits": 1_000_000},
     "separatorTokens": [],
     "nonSeparatorTokens": [],
+    "stopWords": sorted(STOP_WORDS),
 }
 
 HOSTILE = [
@@ -240,14 +251,16 @@ def test_ensure_ready_raises_on_other_creation_failure(
     assert info.value.code == "invalid_index_uid"
 
 
-def test_no_authorization_header_without_key(fake: FakeMeili) -> None:
+def test_no_key_sends_no_secret(fake: FakeMeili) -> None:
     b = MeilisearchBackend(fake.url, api_key=None, index_uid=UID)
     try:
         assert b.health()["status"] == "unavailable"  # stats unscripted → 501
     finally:
         b.close()
     assert fake.requests
-    assert all("authorization" not in r.headers for r in fake.requests)
+    # The official client always sends the header; a Meilisearch started without a
+    # master key does not check it, so no secret (there is none) leaves the process.
+    assert {r.headers.get("authorization") for r in fake.requests} == {"Bearer None"}
 
 
 # -- writes and tasks ---------------------------------------------------------
@@ -348,7 +361,16 @@ def test_missing_task_raises(fake: FakeMeili, backend: MeilisearchBackend) -> No
     fake.on(
         "POST",
         f"/indexes/{UID}/documents/delete-batch",
-        Reply(202, {"taskUid": 12345, "status": "enqueued"}),
+        Reply(
+            202,
+            {
+                "taskUid": 12345,
+                "indexUid": UID,
+                "status": "enqueued",
+                "type": "documentDeletion",
+                "enqueuedAt": "2026-01-01T00:00:00.000000Z",
+            },
+        ),
     )
     with pytest.raises(MeilisearchError) as info:
         backend.delete(["e-1"])
@@ -428,7 +450,9 @@ def script_search(fake: FakeMeili, *results: dict[str, Any]) -> None:
 def sent_queries(fake: FakeMeili) -> list[dict[str, Any]]:
     (call,) = fake.calls("POST", "/multi-search")
     assert call.headers["authorization"] == f"Bearer {KEY}"
-    assert set(call.json) == {"queries"}  # no "federation": one result per query
+    # No federation (the official client sends it as null): one result per query.
+    assert set(call.json) <= {"queries", "federation"}
+    assert call.json.get("federation") is None
     queries: list[dict[str, Any]] = call.json["queries"]
     return queries
 
@@ -456,11 +480,13 @@ def test_search_without_selected_facets_sends_one_query(
                 "program_type",
                 "kind",
                 "published_date",
+                "target_population",
+                "setting",
             ],
             "attributesToHighlight": ["title", "summary"],
             "highlightPreTag": PRE_SENTINEL,
             "highlightPostTag": POST_SENTINEL,
-            "matchingStrategy": "all",
+            "matchingStrategy": "frequency",
             "facets": list(FACETS),
         }
     ]
@@ -503,7 +529,7 @@ def test_search_adds_one_disjunctive_query_per_selected_facet(
         "facets": ["region"],
         "page": 1,
         "hitsPerPage": 0,
-        "matchingStrategy": "all",
+        "matchingStrategy": "frequency",
     }
     assert kind["filter"] == [
         'readers IN ["network"]',
@@ -674,6 +700,8 @@ def test_search_maps_hits_totals_facets_and_highlights(
         "program_type": ["mentoring"],
         "kind": ["evaluation"],
         "published_date": "2021-03-01",
+        "target_population": None,
+        "setting": None,
     }
     assert first.highlights == {
         "title": "&lt;script&gt;alert(1)&lt;/script&gt; <mark>exit</mark> work",
@@ -979,3 +1007,90 @@ def test_health_timeout(fake: FakeMeili) -> None:
         assert b.health() == {"status": "unavailable", "error": "timeout"}
     finally:
         b.close()
+
+
+# -- relevance: synonyms from the vocabulary, explanations ----------------------
+
+
+def test_apply_thesaurus_patches_synonyms_only_when_they_change(
+    fake: FakeMeili, backend: MeilisearchBackend
+) -> None:
+    thesaurus = Thesaurus(
+        [Concept("program_type", "ddr", "DDR", ("DDR", "disarmament", "désarmement"))]
+    )
+    synonyms = {
+        "ddr": ["desarmement", "disarmament"],
+        "desarmement": ["ddr", "disarmament"],
+        "disarmament": ["ddr", "desarmement"],
+    }
+    current = {**DEFAULT_SETTINGS, **EXPECTED_SETTINGS}
+    fake.on("GET", f"/indexes/{UID}/settings", Reply(json=current))
+
+    backend.apply_thesaurus(thesaurus)
+
+    [patch] = fake.calls("PATCH", f"/indexes/{UID}/settings")
+    assert patch.json == {**EXPECTED_SETTINGS, "synonyms": synonyms}
+    # Same vocabulary again: nothing sent (a settings change re-indexes everything).
+    before = len(fake.requests)
+    backend.apply_thesaurus(thesaurus)
+    assert len(fake.requests) == before
+    # Another process with the same vocabulary: the engine already has it.
+    fake.reset()
+    fake.on("GET", f"/indexes/{UID}/settings", Reply(json={**current, "synonyms": synonyms}))
+    other = MeilisearchBackend(fake.url, api_key=KEY, index_uid=UID)
+    other.apply_thesaurus(thesaurus)
+    assert fake.sequence() == [("GET", f"/indexes/{UID}/settings")]
+    other.close()
+
+
+def test_explain_asks_for_match_positions_and_maps_them(
+    fake: FakeMeili, backend: MeilisearchBackend
+) -> None:
+    thesaurus = Thesaurus([Concept("target_population", "women", "Women", ("Women", "femmes"))])
+    hit = {
+        "id": "e-1",
+        "title": "Support after return",
+        "summary": "Mentoring",
+        "target_population": ["women"],
+        "_formatted": {
+            "title": "Support after return",
+            "summary": f"{PRE_SENTINEL}Mentoring{POST_SENTINEL}",
+            "vocabulary_text": f"{PRE_SENTINEL}Women{POST_SENTINEL}\nfemmes…",
+            "body": "",
+        },
+        "_matchesPosition": {
+            "summary": [{"start": 0, "length": 9}],
+            "vocabulary_text": [{"start": 0, "length": 5}],
+        },
+    }
+    script_search(fake, {"hits": [hit], "totalHits": 1, "totalPages": 1})
+
+    result = backend.search(
+        SearchQuery(
+            readers=["public"],
+            text="femmes mentoring",
+            facets=[],
+            thesaurus=thesaurus,
+            explain=True,
+        )
+    )
+
+    [main] = fake.calls("POST", "/multi-search")[0].json["queries"]
+    assert main["showMatchesPosition"] is True
+    assert main["attributesToCrop"] == [
+        "vocabulary_text:12",
+        "body:12",
+        "attachment_text:12",
+        "organization_name:12",
+    ]
+    assert result.hits[0].matches == (
+        Match("mentoring", "summary", "word"),
+        Match("women", "vocabulary_text", "word"),
+        Match("women", "target_population", "tag", "women"),
+    )
+    # Without explain nothing extra is asked for.
+    script_search(fake, {"hits": [], "totalHits": 0, "totalPages": 0})
+    backend.search(SearchQuery(readers=["public"], text="femmes", facets=[]))
+    [plain] = fake.calls("POST", "/multi-search")[-1].json["queries"]
+    assert "showMatchesPosition" not in plain
+    assert "attributesToCrop" not in plain

@@ -86,8 +86,9 @@ class TestShippedTermCounts:
         kenya = registry.get("region", "KE")
         assert kenya is not None
         assert dataclasses.replace(kenya, sort_order=0) == Term(
-            "region", "KE", "Kenya", parent="014", level="country"
-        )
+            "region", "KE", "Kenya", parent="014", level="country",
+            aliases=("Kenyan", "kényan", "kényane"),  # its French name is "Kenya" too
+        )  # fmt: skip
         world = registry.get("region", "001")
         assert world is not None
         assert (world.parent, world.level, world.sort_order) == (None, "world", 0)
