@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import editor, organization
+from api.web import curation, editor, organization
 from api.web.errors import install_error_pages
 from api.web.router import WEB_TAG, router
 from api.web.staticfiles import CachedStaticFiles
@@ -18,6 +18,7 @@ def install_web(app: FastAPI) -> None:
     # The publisher's pages first: `/entries/new` before the phase-one `/entries/{id}`.
     app.include_router(editor.router)
     app.include_router(organization.router)
+    app.include_router(curation.router)
     app.include_router(router)
     app.mount(STATIC_PREFIX, CachedStaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app, WEB_TAG)
