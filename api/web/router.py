@@ -186,12 +186,23 @@ def owner_buttons(actions: Sequence[str]) -> list[str]:
 @router.get("/entries/{entry_id}")
 def entry(entry_id: str, page: Page, request: Request, session: ReadSession) -> HTMLResponse:
     found = (
-        repository.get_visible_entry(session, page.principal, entry_id)
+        repository.get_visible_or_listed_entry(session, page.principal, entry_id)
         if ENTRY_ID.fullmatch(entry_id)
         else None
     )
     if found is None:
         raise EntryNotFound()
+    if access_to(page.principal, found).stub:
+        # A listed entry the caller may not read: its public stub only (as the API
+        # shows it), nothing read or recorded; members may ask for access.
+        return render(
+            page,
+            "access_ask.html",
+            stub=summary_of(session, found, page.principal),
+            asked=[],
+            reason="",
+            errors={},
+        )
     record_read(request.app.state.session_factory, principal=page.principal, entry=found)
     view = entry_read(
         session, found, page.principal, page.registry, small_cell_k=_settings(request).small_cell_k

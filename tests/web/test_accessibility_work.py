@@ -25,7 +25,11 @@ def entries(site: Site) -> dict[str, str]:
     live = published_entry(site.api, owner, title="Live", summary="Old", visibility="public")
     patch_entry(site.api, owner, live["id"], summary="New")
     assert site.api.post(f"/v1/entries/{live['id']}/submit", headers=bearer(owner)).is_success
-    return {"draft": draft["id"], "live": live["id"]}
+    listed = published_entry(
+        site.api, owner, title="Listed", visibility="partners", shared_with=["partner-org"],
+        listed=True,
+    )  # fmt: skip
+    return {"draft": draft["id"], "live": live["id"], "listed": listed["id"]}
 
 
 def error_pages(site: Site, entries: dict[str, str], language: str) -> dict[str, str]:
@@ -71,7 +75,9 @@ class TestWorkPagesAccessibility:
                 "entry, owner": f"/entries/{draft}",
                 "retract": f"/entries/{live}/retract",
                 "my organization, publisher": "/my-organization",
+                "access requests": f"/entries/{entries['listed']}/access-requests",
             },
+            ("third-org", "reader"): {"listed stub": f"/entries/{entries['listed']}"},
             ("sahel-ngo", "admin"): {"my organization, admin": "/my-organization"},
             (site.app.state.settings.operator_organization, "admin"): {"administration": "/admin"},
             ("coordination", "curator"): {
