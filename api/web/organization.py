@@ -51,7 +51,7 @@ router = APIRouter(
 
 # The page's groups, in the order a publisher works through them.
 GROUPS = ("changes_requested", "held", "draft", "submitted", "published", "rejected", "retracted")
-MAX_ENTRIES = 500  # an organization's own entries on one page; beyond, search by organization
+GROUP_SHOWN = 25  # the newest of each state; the rest through search by organization
 READS_SHOWN = 50
 
 
@@ -74,10 +74,6 @@ def _allowed(check: Any, *args: Any) -> bool:
     return True
 
 
-def group_of(state: str) -> str:
-    return state if state in GROUPS else "published"
-
-
 def _page(
     page: PageContext,
     session: Session,
@@ -87,37 +83,41 @@ def _page(
     errors: Mapping[str, list[str]] | None = None,
 ) -> HTMLResponse:
     principal = page.principal
-    rows, total = repository.list_visible_entries(
-        session, principal, EntryFilters(organization=[organization.slug]), offset=0,
-        limit=MAX_ENTRIES,
-    )  # fmt: skip
-    groups: dict[str, list[Any]] = {name: [] for name in GROUPS}
+    groups: dict[str, list[Any]] = {}
+    counts: dict[str, int] = {}
     said: dict[str, str] = {}
-    for entry in rows:
-        state = group_of(review_state(entry) or entry.status)
-        groups[state].append(summary_of(session, entry, principal))
-        if state in ("changes_requested", "rejected"):
-            comments = [
-                t.comment
-                for t in curation_repository.transitions_of(session, entry.id)
-                if t.action in ("request_changes", "return_hold", "reject") and t.comment
-            ]
-            if comments:
-                said[entry.id] = comments[-1]
+    titles: dict[str, str] = {}
+    for state in GROUPS:
+        # One page per state, newest first, through the visibility rule.
+        rows, counts[state] = repository.list_visible_entries(
+            session, principal, EntryFilters(organization=[organization.slug], status=[state]),
+            offset=0, limit=GROUP_SHOWN,
+        )  # fmt: skip
+        groups[state] = []
+        for entry in rows:
+            groups[state].append((summary_of(session, entry, principal), review_state(entry)))
+            titles[entry.id] = entry.title
+            if (review_state(entry) or state) in ("changes_requested", "rejected"):
+                comments = [
+                    t.comment
+                    for t in curation_repository.transitions_of(session, entry.id)
+                    if t.action in ("request_changes", "return_hold", "reject") and t.comment
+                ]
+                if comments:
+                    said[entry.id] = comments[-1]
     members = None
     if _allowed(managed_organization, organization, principal):
         members = organizations_api.list_members(organization, session)
     reads = None
     if _allowed(read_audit_organization, organization, principal):
         reads = organization_reads(organization, session, page=1, per_page=READS_SHOWN)
-    titles = {entry.id: entry.title for entry in rows}
     return render(
         page,
         "organization.html",
         status=status,
         organization=organization,
         groups=groups,
-        total=total,
+        counts=counts,
         said=said,
         members=members,
         roles=grantable_roles(principal, organization.id),

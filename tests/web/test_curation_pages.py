@@ -49,6 +49,14 @@ class TestQueue:
         hints = soup(page).select(".queue-item .notice a")
         assert [a.get_text() for a in hints] == ["Mentoring in Gao", "Mentoring in Gao"]
 
+        # The same queue the API gives the same curator.
+        token = member_token(site.app, "coordination", "curator", person="cora")
+        api_queue = site.api.get("/v1/review/queue", headers=bearer(token)).json()
+        shown = soup(page).select("section:has(#queue-title) h3 a")
+        assert {str(a["href"]).removeprefix("/review/") for a in shown} == {
+            item["id"] for item in api_queue["items"]
+        }
+
         filtered = curator.http.get("/review?region=ML")
         assert queue_titles(filtered) == ["Mentoring in Gao", "Mentoring in Gao"]
         assert curator.http.get("/review?region=ATLANTIS").status_code == 422

@@ -47,6 +47,26 @@ class TestEntriesByState:
         assert soup(page).find(id="members-title") is None
         assert soup(page).find(id="reads-title") is None
 
+    def test_the_page_lists_exactly_what_the_api_lists_the_same_member(self, site: Site) -> None:
+        owner = member_token(site.app, "sahel-ngo", "publisher", person="amina")
+        for n, visibility in enumerate(("private", "partners", "network", "public")):
+            create_entry(site.api, owner, title=f"Draft {n}", visibility=visibility)
+            published_entry(site.api, owner, title=f"Live {n}", visibility=visibility)
+        published_entry(
+            site.api, member_token(site.app, "third-org", "publisher", person="omar"),
+            title="Elsewhere",
+        )  # fmt: skip
+        for org, role in (("sahel-ngo", "reader"), ("third-org", "reader")):
+            token = member_token(site.app, org, role, person="lena")
+            listed = site.api.get(
+                "/v1/entries", params={"organization": org, "per_page": 100},
+                headers=bearer(token),
+            ).json()  # fmt: skip
+            page = soup(member(site, org, role, person="lena").http.get("/my-organization"))
+            shown = {str(a["href"]).removeprefix("/entries/") for a in page.select(".entry-list a")}
+            assert shown == {item["id"] for item in listed["items"]}
+            assert len(shown) == (8 if org == "sahel-ngo" else 1)
+
     def test_signed_out_is_asked_to_sign_in(self, site: Site) -> None:
         with site.http() as http:
             assert http.get("/my-organization").status_code == 401
