@@ -17,6 +17,7 @@ import pytest
 
 from api.attachments.samples import make_pdf
 from api.config import Settings
+from tests.docfactory import not_a_document
 from tests.factories import bearer, make_org, member_token
 from tests.integration.test_login import CLIENT_ID, CLIENT_SECRET, MockIssuer
 from tests.web.site import Site
@@ -111,8 +112,17 @@ class TestPublishingFlow:
         assert page.locator("h1").inner_text() == TITLE
         assert "Status: draft" in facts(page)
 
-        # A PDF, through the documents page.
+        # A PDF, through the documents page: first a file that is not one, refused
+        # in the server's words at the file input (with JavaScript: without leaving
+        # the page, after the progress bar).
         page.get_by_role("link", name="Documents").click()
+        page.get_by_label("Add a document").set_input_files(
+            files=[{"name": "report.pdf", "mimeType": "application/pdf",
+                    "buffer": not_a_document()}]
+        )  # fmt: skip
+        page.get_by_role("button", name="Upload").click()
+        page.locator("#field-file-error").wait_for()
+        assert "decided by its content" in page.locator("#field-file-error").inner_text()
         page.get_by_label("Add a document").set_input_files(
             files=[
                 {
@@ -123,8 +133,9 @@ class TestPublishingFlow:
             ]
         )
         page.get_by_role("button", name="Upload").click()
-        page.wait_for_url("**/documents")
+        page.locator(".files a").first.wait_for()
         assert page.locator(".files a").all_inner_texts() == ["report.pdf"]
+        assert page.locator("#field-file-error").count() == 0
         page.get_by_role("link", name="Back to the entry").click()
 
         page.get_by_role("button", name="Submit for review").click()
