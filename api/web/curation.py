@@ -26,10 +26,18 @@ from api.access import Principal
 from api.auth.permissions import require_role
 from api.curation import repository as curation_repository
 from api.curation import workflow
-from api.curation.router import COMMENT_ANCHORS, add_comment, diff_revisions, review_queue
+from api.curation.router import (
+    COMMENT_ANCHORS,
+    add_comment,
+    diff_revisions,
+    feature_entry,
+    review_queue,
+    set_tags,
+    unfeature_entry,
+)
 from api.curation.safety_router import safety_holds
 from api.curation.safety_views import finding_list
-from api.curation.schemas import CommentCreate
+from api.curation.schemas import CommentCreate, TagsUpdate
 from api.db import ReadSession, WriteSession
 from api.entries import repository
 from api.entries.dependencies import (
@@ -59,7 +67,7 @@ router = APIRouter(
 CURATORS_ONLY = "Only curators may do this."
 DECISIONS = ("approve", "request_changes", "reject", "release_hold", "return_hold")
 NEEDS_COMMENT = ("request_changes", "reject", "return_hold")
-REVIEW_ACTIONS = (*DECISIONS, "read_findings", "read_thread")
+REVIEW_ACTIONS = (*DECISIONS, "read_findings", "read_thread", "tag", "feature")
 Filter = list[str]
 
 
@@ -157,6 +165,8 @@ def _review_page(
         else [],
         decisions=[a for a in DECISIONS if a in actions],
         may_comment="comment" in actions,
+        may_tag="tag" in actions,
+        may_feature="feature" in actions,
         anchors=sorted(COMMENT_ANCHORS),
         values=dict(values or {}),
         errors=dict(errors or {}),
@@ -223,3 +233,31 @@ def comment(entry_id: str, posted: FormPage, request: Request, session: WriteSes
         return _review_page(page, request, session, entry_id, status=422, values=values,
                             errors=errors)  # fmt: skip
     return see_other(f"/review/{entry.id}#thread-title")
+
+
+@router.post("/review/{entry_id}/tags")
+def tags(entry_id: str, posted: FormPage, request: Request, session: WriteSession) -> Response:
+    """Curator tags, comma-separated (the API normalises them)."""
+    page = posted.page
+    entry = reviewable(session, page.principal, entry_id, "tag")
+    typed = posted.text("tags")
+    try:
+        data = TagsUpdate(tags=[t.strip() for t in typed.split(",") if t.strip()])
+    except ValidationError:
+        with use_language(page.language):
+            message = _("At most 20 tags of at most 60 characters each.")
+        return _review_page(page, request, session, entry_id, status=422,
+                            values={"tags": typed}, errors={"field-tags": [message]})  # fmt: skip
+    set_tags(entry, data, session, page.principal)
+    return see_other(f"/review/{entry.id}#curation-title")
+
+
+@router.post("/review/{entry_id}/featured")
+def featured(entry_id: str, posted: FormPage, session: WriteSession) -> Response:
+    page = posted.page
+    entry = reviewable(session, page.principal, entry_id, "feature")
+    if posted.text("featured") == "yes":
+        feature_entry(entry, session, page.principal)
+    else:
+        unfeature_entry(entry, session, page.principal)
+    return see_other(f"/review/{entry.id}#curation-title")

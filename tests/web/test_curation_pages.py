@@ -145,6 +145,34 @@ class TestDecisions:
         assert read["status"] == "submitted"
 
 
+class TestTagsAndFeaturing:
+    def test_a_curator_tags_and_features_a_published_entry(
+        self, site: Site, curator: Member
+    ) -> None:
+        owner = member_token(site.app, "sahel-ngo", "publisher", person="amina")
+        entry = published_entry(site.api, owner, title="Mentoring in Gao")
+        entry_page = soup(curator.http.get(f"/entries/{entry['id']}"))
+        link = entry_page.find("a", string="Tags and featuring")
+        assert link is not None
+        assert curator.http.get(str(link["href"]).split("#")[0]).status_code == 200
+
+        too_long = curator.post(f"/review/{entry['id']}/tags", {"tags": "x" * 61})
+        assert too_long.status_code == 422
+        assert "At most 20 tags" in field_error(too_long, "field-tags")
+        assert soup(too_long).find(id="field-tags")["value"] == "x" * 61  # type: ignore[index]
+        tagged = curator.post(f"/review/{entry['id']}/tags", {"tags": "Cohort study, women"})
+        assert tagged.status_code == 303
+        assert curator.post(f"/review/{entry['id']}/featured", {"featured": "yes"}).is_redirect
+        read = site.api.get(f"/v1/entries/{entry['id']}").json()
+        assert read["tags"] == ["cohort-study", "women"]
+        # The owner organization neither tags nor features its own work.
+        publisher = member(site, "sahel-ngo", "publisher", person="amina")
+        assert (
+            publisher.post(f"/review/{entry['id']}/featured", {"featured": "yes"}).status_code
+            == 403
+        )
+
+
 class TestHolds:
     def test_a_held_partners_entry_shows_its_findings_only_and_can_be_released(
         self, site: Site, curator: Member
