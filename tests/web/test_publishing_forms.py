@@ -220,3 +220,51 @@ class TestDocumentsAndWorkflow:
         # A reader of the organization sees it but may not submit it (403).
         reader = member(site, "sahel-ngo", "reader", person="rami")
         assert reader.post(f"/entries/{entry['id']}/workflow/submit", {}).status_code == 403
+
+
+class TestCsrfOnEveryForm:
+    def test_every_form_without_its_token_is_the_403_page_and_changes_nothing(
+        self, site: Site
+    ) -> None:
+        owner = member_token(site.app, "sahel-ngo", "publisher", person="amina")
+        draft = create_entry(site.api, owner, title="Untouched")
+        operator = site.app.state.settings.operator_organization
+        who = {
+            "publisher": member(site, "sahel-ngo", "publisher", person="amina"),
+            "admin": member(site, "sahel-ngo", "admin", person="awa"),
+            "curator": member(site, "coordination", "curator", person="cora"),
+            "node admin": member(site, operator, "admin", person="root"),
+            "other": member(site, "third-org", "reader", person="omar"),
+        }
+        forms = [
+            ("publisher", "/entries/new", GOOD),
+            ("publisher", f"/entries/{draft['id']}/edit", {**GOOD, "version": "1"}),
+            ("publisher", f"/entries/{draft['id']}/documents", {}),
+            ("publisher", f"/entries/{draft['id']}/workflow/publish", {}),
+            ("publisher", f"/entries/{draft['id']}/workflow/delete", {}),
+            ("publisher", f"/entries/{draft['id']}/retract", {"reason": "other"}),
+            ("admin", "/my-organization/members/1/roles", {"role": "reader"}),
+            ("curator", f"/review/{draft['id']}/decision", {"decision": "approve"}),
+            ("curator", f"/review/{draft['id']}/comments", {"body": "x"}),
+            ("curator", f"/review/{draft['id']}/tags", {"tags": "x"}),
+            ("curator", f"/review/{draft['id']}/featured", {"featured": "yes"}),
+            ("other", f"/entries/{draft['id']}/access", {"reason": "A good reason."}),
+            ("publisher", f"/entries/{draft['id']}/access-requests/1/approve", {}),
+            ("publisher", f"/entries/{draft['id']}/grants/1/revoke", {}),
+            ("node admin", "/admin/organizations", {"org-slug": "x", "org-name": "X"}),
+            ("node admin", "/admin/identity-providers", {"idp-name": "x"}),
+            ("node admin", "/admin/identity-providers/x/remove", {}),
+            ("node admin", "/admin/clients", {"client-name": "x"}),
+            ("node admin", "/admin/clients/x/revoke", {}),
+            ("publisher", "/sign-out", {}),
+        ]
+        refused = {
+            path: who[person].post(path, fields, with_token=False) for person, path, fields in forms
+        }
+        assert {p: r.status_code for p, r in refused.items()} == {p: 403 for p in refused}
+        for path, response in refused.items():
+            heading = soup(response).find("h1")
+            assert heading is not None, path
+            assert heading.get_text() == "You may not do this", path
+        read = site.api.get(f"/v1/entries/{draft['id']}", headers=bearer(owner)).json()
+        assert (read["title"], read["status"], read["version"]) == ("Untouched", "draft", 1)
