@@ -28,7 +28,7 @@ from api.db import ReadSession, WriteSession
 from api.entries import repository
 from api.entries.repository import EntryFilters
 from api.entries.views import summary_of
-from api.errors import AppError, Forbidden, NotFound, ValidationFailed
+from api.errors import AppError, NotFound, ValidationFailed
 from api.models import Organization
 from api.organizations import router as organizations_api
 from api.organizations.dependencies import managed_organization, read_audit_organization
@@ -36,7 +36,6 @@ from api.organizations.service import get_organization
 from api.readlog import organization_reads
 from api.web.dependencies import FormPage, Page
 from api.web.editor import see_other
-from api.web.forms import errors_by_anchor
 from api.web.i18n import gettext as _
 from api.web.i18n import use_language
 from api.web.router import WEB_TAG, WebRoute
@@ -143,12 +142,10 @@ def change_role(account_id: int, posted: FormPage, session: WriteSession) -> Res
             organizations_api.revoke_role(organization, account_id, role, session, page.principal)
         else:
             organizations_api.grant_role(organization, account_id, role, session, page.principal)
-    except ValidationFailed as refused:
-        anchor = f"field-role-{account_id}"
+    except ValidationFailed:
+        # Only an unknown role gets here (the form offers the grantable ones).
         with use_language(page.language):
             message = _("Choose one of the roles offered.")
-        errors = {anchor: [message]} if refused.errors else errors_by_anchor([])
+        errors = {f"field-role-{account_id}": [message]}
         return _page(page, session, organization, status=422, errors=errors)
-    except Forbidden:
-        raise
     return see_other("/my-organization#members-title")
