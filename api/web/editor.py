@@ -122,10 +122,15 @@ def _editor(
     )
 
 
-def _validated(model: type[EntryCreate] | type[EntryUpdate], form: EntryForm) -> Any:
-    """The schema's object, or None with `form.errors` set (anchored to inputs)."""
+def _validated(
+    model: type[EntryCreate] | type[EntryUpdate],
+    form: EntryForm,
+    payload: Mapping[str, Any] | None = None,
+) -> Any:
+    """The schema's object (of `payload`, else the whole form), or None with
+    `form.errors` set (anchored to inputs)."""
     try:
-        return model.model_validate(payload_from_form(form))
+        return model.model_validate(payload_from_form(form) if payload is None else payload)
     except ValidationError as error:
         form.errors = errors_by_anchor(schema_errors(error))
         return None
@@ -216,6 +221,11 @@ def differences(theirs: EntryForm, mine: EntryForm) -> list[tuple[str, str, str]
     return found
 
 
+def _comparable(name: str, value: Any) -> Any:
+    """Checkbox lists compare as sets: the form lists them in the vocabulary's order."""
+    return sorted(value) if name in CHOICE_FIELDS and isinstance(value, list) else value
+
+
 @router.post("/entries/{entry_id}/edit")
 def save_entry(
     entry_id: str, posted: FormPage, request: Request, session: WriteSession
@@ -224,7 +234,19 @@ def save_entry(
     entry = load_entry(session, page.principal, entry_id, "edit")
     form = form_from_submission(posted.lists())
     action = f"/entries/{entry.id}/edit"
-    data = _validated(EntryUpdate, form)
+    # Only what the person changed is sent, as a PATCH would: an untouched form adds
+    # no revision, and the history says which fields each save changed.
+    before = payload_from_form(
+        form_from_content(working_content(session, request, page.principal, entry))
+    )
+    changed = {
+        k: v
+        for k, v in payload_from_form(form).items()
+        if _comparable(k, before.get(k)) != _comparable(k, v)
+    }
+    if not changed:
+        return see_other(f"/entries/{entry.id}")
+    data = _validated(EntryUpdate, form, changed)
     if data is not None:
         try:
             entries_service.update_entry(

@@ -144,6 +144,35 @@ class TestEdit:
         read = site.api.get(f"/v1/entries/{entry['id']}", headers=bearer(token)).json()
         assert (read["title"], read["summary"]) == ("My title", "My summary")
 
+    def test_only_changed_fields_are_saved_and_an_untouched_form_adds_no_revision(
+        self, site: Site, publisher: Member
+    ) -> None:
+        token = member_token(site.app, "sahel-ngo", "publisher", person="amina")
+        entry = create_entry(site.api, token, title="Same", summary="Same words")
+        page = soup(publisher.http.get(f"/entries/{entry['id']}/edit"))
+        fields = [
+            (str(i["name"]), str(i.get("value", "")))
+            for i in page.select("#editor-form input")
+            if i.get("type") not in ("checkbox", "radio") or i.has_attr("checked")
+        ]
+        fields += [(str(t["name"]), t.get_text()) for t in page.select("#editor-form textarea")]
+        fields += [
+            (str(sel["name"]), str(opt["value"]))
+            for sel in page.select("#editor-form select")
+            for opt in sel.select("option[selected]")
+        ]
+        fields = [(k, v) for k, v in fields if k != "csrf_token"]
+        assert publisher.post(f"/entries/{entry['id']}/edit", fields).status_code == 303
+        revisions = site.api.get(f"/v1/entries/{entry['id']}/revisions", headers=bearer(token))
+        assert len(revisions.json()["items"]) == 1
+
+        changed = [(k, "New words" if k == "summary" else v) for k, v in fields]
+        assert publisher.post(f"/entries/{entry['id']}/edit", changed).status_code == 303
+        events = site.api.get(f"/v1/entries/{entry['id']}/revisions", headers=bearer(token))
+        assert len(events.json()["items"]) == 2
+        read = site.api.get(f"/v1/entries/{entry['id']}", headers=bearer(token)).json()
+        assert (read["title"], read["summary"]) == ("Same", "New words")
+
     def test_an_edit_error_is_shown_at_its_field(self, site: Site, publisher: Member) -> None:
         token = member_token(site.app, "sahel-ngo", "publisher", person="amina")
         entry = create_entry(site.api, token)
