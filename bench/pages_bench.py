@@ -60,6 +60,8 @@ def pages(site: DemoSite) -> list[tuple[str, str, bool]]:
         ("collections", "/collections", False),
         ("collection", f"/collections/{site.collection}", False),
         ("sign in", "/sign-in", False),
+        ("my organization", "/my-organization", True),
+        ("editor (new entry)", "/entries/new", True),
         ("not found", "/entries/no-such-entry", False),
     ]
 

@@ -51,6 +51,8 @@ def pages(site: DemoSite) -> list[tuple[str, str, bool]]:
         ("collections", "/collections", False),
         ("collection", f"/collections/{site.collection}", False),
         ("sign-in", "/sign-in", False),
+        ("my-organization", "/my-organization", True),
+        ("editor", "/entries/new", True),
         ("not-found", "/entries/no-such-entry", False),
     ]
 

@@ -52,7 +52,8 @@ async def get_principal(request: Request) -> Principal:
     return await run_in_threadpool(resolve_principal, request)
 
 
-def resolve_principal(request: Request) -> Principal:
+def resolve_principal(request: Request, *, csrf_presented: str | None = None) -> Principal:
+    """`csrf_presented`: a page form's `csrf_token` field (see `principal_for_session`)."""
     settings: Settings = request.app.state.settings
     header = request.headers.get("authorization")
     if header is None:
@@ -62,7 +63,7 @@ def resolve_principal(request: Request) -> Principal:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return ANONYMOUS
-        principal = principal_for_session(request, cookie)
+        principal = principal_for_session(request, cookie, csrf_presented=csrf_presented)
         request.state.principal = principal
         return principal
     scheme, _, token = header.partition(" ")

@@ -194,8 +194,13 @@ def revoke_sessions_of_provider(session: Session, identity_provider_id: int) -> 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def principal_for_session(request: Request, token: str) -> Principal:
+def principal_for_session(
+    request: Request, token: str, *, csrf_presented: str | None = None
+) -> Principal:
     """Authenticate a request by its session cookie (called by `get_principal`).
+
+    `csrf_presented`: the token a page's HTML form carried in its `csrf_token`
+    field (forms cannot set headers); otherwise the `X-CSRF-Token` header is used.
 
     Order matters: the session must be live before its CSRF token means anything,
     and the CSRF check comes before membership so a forged request learns nothing
@@ -208,7 +213,8 @@ def principal_for_session(request: Request, token: str) -> Principal:
         if not is_live(row):
             raise Unauthorized("the session has expired; sign in again")
         if is_state_changing(request.method):
-            require_csrf_token(request.headers.get(CSRF_HEADER), row.csrf_token)
+            presented = csrf_presented or request.headers.get(CSRF_HEADER)
+            require_csrf_token(presented, row.csrf_token)
         organization = session.get(Organization, row.organization_id)
         if organization is None:  # pragma: no cover - the FK cascades the session away
             raise Unauthorized("the session's organization no longer exists; sign in again")

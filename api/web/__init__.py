@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import evidence
+from api.web import access, admin, curation, editor, evidence, organization
 from api.web.errors import install_error_pages
 from api.web.router import WEB_TAG, router
 from api.web.staticfiles import CachedStaticFiles
@@ -15,6 +15,12 @@ from api.web.templating import STATIC_DIR, STATIC_PREFIX
 
 
 def install_web(app: FastAPI) -> None:
+    # The publisher's pages first: `/entries/new` before the phase-one `/entries/{id}`.
+    app.include_router(editor.router)
+    app.include_router(organization.router)
+    app.include_router(curation.router)
+    app.include_router(admin.router)
+    app.include_router(access.router)
     app.include_router(router)
     app.include_router(evidence.router)
     app.mount(STATIC_PREFIX, CachedStaticFiles(directory=STATIC_DIR), name="static")

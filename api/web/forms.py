@@ -16,7 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from api.entries.schemas import EntryRead
+from api.errors import FieldError
 from api.vocabularies.registry import VocabularyRegistry
 from api.web.search_page import region_tree
 
@@ -33,6 +36,7 @@ TEXT_FIELDS = (
     "period_end",
     "license",
     "visibility",
+    "organization_display",
 )
 # Fields edited as a set of checkboxes (one name repeated).
 CHOICE_FIELDS = (
@@ -111,6 +115,7 @@ def form_from_entry(entry: EntryRead) -> EntryForm:
             "period_end": entry.period_end.isoformat() if entry.period_end else "",
             "license": entry.license or "",
             "visibility": entry.visibility,
+            "organization_display": entry.organization_display,
         },
         choices={
             "program_types": list(entry.program_types),
@@ -130,6 +135,45 @@ def form_from_entry(entry: EntryRead) -> EntryForm:
             for item in entry.indicators
         ],
     )
+
+
+def form_from_content(content: Mapping[str, Any]) -> EntryForm:
+    """The form for a revision's content (`EntryRevision.content`, as
+    `api.entries.views.revision_content` shows it to the owner): the editor edits
+    the working revision, which for a published entry may be ahead of the live one."""
+
+    def text(name: str) -> str:
+        value = content.get(name)
+        return "" if value is None else str(value)
+
+    return EntryForm(
+        values={name: text(name) for name in TEXT_FIELDS},
+        choices={name: [str(v) for v in content.get(name) or []] for name in CHOICE_FIELDS},
+        lines={"authors": "\n".join(content.get("authors") or [])},
+        indicators=[
+            {
+                "code": str(item.get("code") or ""),
+                "value": "" if item.get("value") is None else _number(item["value"]),
+                "note": str(item.get("note") or ""),
+            }
+            for item in content.get("indicators") or []
+        ],
+    )
+
+
+def schema_errors(error: ValidationError) -> list[FieldError]:
+    """A schema's refusal as the API's `errors[]`. A check across fields (the period
+    in order) has no location; it belongs to the field people correct: the end."""
+    found = []
+    for item in error.errors():
+        location = ".".join(
+            f"[{part}]" if isinstance(part, int) else str(part) for part in item["loc"]
+        ).replace(".[", "[")
+        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        if not location:
+            location = "period_end" if "period_end" in message else ""
+        found.append(FieldError(location, message))
+    return found
 
 
 def form_from_submission(form: Mapping[str, Sequence[str]]) -> EntryForm:
@@ -168,6 +212,8 @@ def payload_from_form(entry_form: EntryForm) -> dict[str, Any]:
             "license",
         )
         payload[name] = (value or None) if optional else value
+    # Who may learn the organization's name: a form without the choice keeps the default.
+    payload["organization_display"] = payload["organization_display"] or "named"
     for name in CHOICE_FIELDS:
         payload[name] = list(entry_form.choices.get(name, []))
     payload["authors"] = [

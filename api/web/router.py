@@ -15,7 +15,7 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -39,10 +39,11 @@ from api.auth.sessions import (
 )
 from api.collections import service as collections_service
 from api.config import Settings
+from api.curation import repository as curation_repository
 from api.db import ReadSession
 from api.entries import repository
 from api.entries import service as entries_service
-from api.entries.dependencies import EntryNotFound
+from api.entries.dependencies import EntryNotFound, permitted_actions
 from api.entries.repository import EntryFilters
 from api.entries.views import entry_read, revision_summary, shown_content, summary_of
 from api.errors import NotFound
@@ -181,21 +182,53 @@ def search(
     )
 
 
+def owner_buttons(actions: Sequence[str]) -> list[str]:
+    """The workflow buttons the entry page shows for these allowed actions: publish
+    replaces submit where the owner publishes directly (partners/private)."""
+    shown = [a for a in ("publish", "restore") if a in actions]
+    if "submit" in actions and "publish" not in actions:
+        shown.insert(0, "submit")
+    return shown
+
+
 @router.get("/entries/{entry_id}")
 def entry(entry_id: str, page: Page, request: Request, session: ReadSession) -> HTMLResponse:
     found = (
-        repository.get_visible_entry(session, page.principal, entry_id)
+        repository.get_visible_or_listed_entry(session, page.principal, entry_id)
         if ENTRY_ID.fullmatch(entry_id)
         else None
     )
     if found is None:
         raise EntryNotFound()
+    if access_to(page.principal, found).stub:
+        # A listed entry the caller may not read: its public stub only (as the API
+        # shows it), nothing read or recorded; members may ask for access.
+        return render(
+            page,
+            "access_ask.html",
+            stub=summary_of(session, found, page.principal),
+            asked=[],
+            reason="",
+            errors={},
+        )
     record_read(request.app.state.session_factory, principal=page.principal, entry=found)
     view = entry_read(
         session, found, page.principal, page.registry, small_cell_k=_settings(request).small_cell_k
     )
     revisions = entries_service.readable_revisions(session, principal=page.principal, entry=found)
     access = access_to(page.principal, found)
+    actions = permitted_actions(session, page.principal, found)
+    # What the reviewers said, for the owner whose entry came back with changes
+    # requested (the thread is the API's `read_thread`, same policy).
+    thread = curation_repository.comments_of(session, found.id) if "read_thread" in actions else []
+    last_word = next(
+        (
+            t.comment
+            for t in reversed(curation_repository.transitions_of(session, found.id))
+            if t.action in ("request_changes", "return_hold", "reject") and t.comment
+        ),
+        None,
+    )
     return render(
         page,
         "entry.html",
@@ -204,6 +237,11 @@ def entry(entry_id: str, page: Page, request: Request, session: ReadSession) -> 
         collections=collections_service.collections_containing(session, page.principal, found.id),
         permalink=f"{_settings(request).public_url.rstrip('/')}/entries/{found.id}",
         jsonld=_jsonld(found, _settings(request)),
+        owner=access.owner,
+        actions=actions,
+        buttons=owner_buttons(actions),
+        thread=thread,
+        reviewer_said=last_word if "read_thread" in actions else None,
     )
 
 

@@ -28,6 +28,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from api.access import Principal
+from api.safety import guidance
 from api.vocabularies.registry import VocabularyRegistry
 from api.web import i18n
 
@@ -136,6 +137,13 @@ def unit_label(unit: str | None) -> str:
     return labels.get(unit or "", unit or "")
 
 
+def safety_text(name: str, choice: str | None = None) -> str:
+    """A text of `api.safety.guidance` in the page's language: the API documentation
+    and the editor say the same thing about who will see what."""
+    found = getattr(guidance, name)
+    return guidance.text(found[choice] if choice else found, i18n.current_language())
+
+
 def media_type_label(media_type: str) -> str:
     labels = {
         "application/pdf": "PDF",
@@ -167,6 +175,7 @@ def _environment() -> Environment:
         indicator_value=indicator_value,
         unit_label=unit_label,
         media_type_label=media_type_label,
+        safety_text=safety_text,
         highlight=highlight,
         demote_headings=demote_headings,
         LANGUAGES=i18n.LANGUAGES,

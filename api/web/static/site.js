@@ -3,7 +3,10 @@
      so the address is exactly the API's query string (the server accepts both).
    - Finders: above a long list of checkboxes (`data-finder="<label>"`: the region
      tree, vocabulary pickers), a text box that shows only the matching items and
-     unfolds the branches that hold them. */
+     unfolds the branches that hold them.
+   - Upload progress: a document form (`data-upload`) posts through XMLHttpRequest
+     to show a progress bar; the server's answer is shown as it would be without
+     this script (the documents page, or its error at the file input). */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -57,6 +60,36 @@
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") event.preventDefault();
+    });
+  });
+
+  document.querySelectorAll("form[data-upload]").forEach(function (upload) {
+    var bar = upload.querySelector(".upload-progress");
+    if (!bar || !window.XMLHttpRequest || !window.FormData || !window.DOMParser) return;
+    upload.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", upload.action);
+      bar.hidden = false;
+      bar.value = 0;
+      xhr.upload.addEventListener("progress", function (progress) {
+        if (progress.lengthComputable) bar.value = Math.round(100 * progress.loaded / progress.total);
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.status < 400) {
+          window.location.assign(xhr.responseURL);
+          return;
+        }
+        // The refusal: the server's page, its main content swapped in.
+        var answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        var main = answer.querySelector("main");
+        if (!main) { window.location.reload(); return; }
+        document.querySelector("main").innerHTML = main.innerHTML;
+        var summary = document.querySelector(".error-summary");
+        if (summary) summary.focus();
+      });
+      xhr.addEventListener("error", function () { upload.submit(); });
+      xhr.send(new FormData(upload));
     });
   });
 })();
