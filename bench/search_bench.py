@@ -51,6 +51,8 @@ FACET_CHOICES = [
     ("language", ["en", "fr"]),
 ]
 MEMBER_ORG = "sahel-pathways-initiative"
+# Four eyes: a curator of another organization approves (api.access.policy).
+CURATOR_ORG = "lake-chad-bridges-collective"
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -182,7 +184,7 @@ def main() -> None:
         ).stdout.strip()  # fmt: skip
 
     token = dev_token(MEMBER_ORG, "publisher")
-    curator = dev_token(MEMBER_ORG, "curator")
+    curator = dev_token(CURATOR_ORG, "curator")
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
