@@ -4,7 +4,8 @@ Integration tests run once per database backend: SQLite (a file under the test
 run's temp dir) and PostgreSQL (a fresh `offramp_test_<random>` database on the
 server named by OFFRAMP_TEST_POSTGRES_URL, default the local trust-auth server).
 Both are built by running the Alembic migrations, once per run; each test then
-starts from empty tables (vocabularies kept). Where PostgreSQL is unreachable its
+starts from empty tables and the shipped vocabularies (a test that adds a term or
+replaces aliases through the API changes no later test). Where PostgreSQL is unreachable its
 tests skip with the reason — except under CI=true, where that is a failure.
 
 Parallel runs (`make test` uses pytest-xdist, `--dist loadgroup`): every worker
@@ -17,15 +18,16 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from api.migrate import migrate
-from api.models import Base
+from api.models import Base, VocabularyTerm
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "OFFRAMP_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/postgres"
@@ -55,11 +57,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+def _vocabulary_rows(connection: Connection) -> list[tuple[Any, ...]]:
+    table = VocabularyTerm.__table__
+    return [tuple(row) for row in connection.execute(select(table).order_by(table.c.id))]
+
+
 @dataclass
 class DatabaseUnderTest:
     backend: str
     url: str
     engine: Engine
+    vocabulary: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        with self.engine.connect() as connection:
+            self.vocabulary = _vocabulary_rows(connection)
 
     def reset(self) -> None:
         tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
@@ -70,6 +82,16 @@ class DatabaseUnderTest:
             else:
                 for table in tables:
                     connection.execute(table.delete())
+            # The vocabulary rows are kept (seeding them per test is slow) but put
+            # back to the seeded state when a test changed them.
+            if _vocabulary_rows(connection) != self.vocabulary:
+                vocabulary = VocabularyTerm.__table__
+                connection.execute(vocabulary.delete())
+                columns = [column.name for column in vocabulary.columns]
+                connection.execute(
+                    vocabulary.insert(),
+                    [dict(zip(columns, row, strict=True)) for row in self.vocabulary],
+                )
 
 
 def _postgres_unavailable(reason: str) -> None:

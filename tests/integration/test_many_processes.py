@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, event, select
+from sqlalchemy import event, select
 
 from api.auth.sessions import create_web_session
 from api.config import Settings
 from api.housekeeping import sweep
 from api.main import create_app
-from api.models import Account, IdentityProvider, VocabularyTerm, WebSession
+from api.models import Account, IdentityProvider, WebSession
 from api.models.base import utcnow
 from api.oauth.ratelimit import FailureLimiter
 from api.shared_config import IDENTITY_PROVIDERS, VOCABULARIES
@@ -40,17 +40,8 @@ def other(settings: Settings) -> Iterator[TestClient]:
         yield second
 
 
-@pytest.fixture
-def new_terms(database: DatabaseUnderTest) -> Iterator[None]:
-    with database.engine.connect() as connection:
-        last = connection.scalar(select(VocabularyTerm.id).order_by(VocabularyTerm.id.desc()))
-    yield
-    with database.engine.begin() as connection:
-        connection.execute(delete(VocabularyTerm.__table__).where(VocabularyTerm.id > last))
-
-
 def test_a_vocabulary_change_reaches_another_process(
-    app: FastAPI, client: TestClient, other: TestClient, new_terms: None
+    app: FastAPI, client: TestClient, other: TestClient
 ) -> None:
     curator = curator_token(app)
     publisher = member_token(app, "ngo-a", "publisher")

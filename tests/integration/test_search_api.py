@@ -230,11 +230,6 @@ class TestOwnFixtures:
         assert set(body["facets"]) == {"region", "program_type"}
         assert body["facets"]["program_type"] == {"reintegration": 1, "mentoring": 1}
 
-    @pytest.mark.xfail(
-        strict=False,
-        reason="known defect: in a full xdist run the tag explanation of 'femmes' is missing "
-        "(passes alone); under investigation, see README Search relevance",
-    )
     def test_a_word_naming_a_tag_finds_the_entry_and_explains_it(
         self, client: TestClient, owner: str
     ) -> None:

@@ -3,16 +3,14 @@ on old entries, are refused on new ones, and search treats old and new as one.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from api.models import AuditEvent, VocabularyTerm
-from tests.conftest import DatabaseUnderTest
+from api.models import AuditEvent
 from tests.factories import (
     bearer,
     create_entry,
@@ -22,28 +20,6 @@ from tests.factories import (
     published_entry,
     wait_indexed,
 )
-
-
-@pytest.fixture(autouse=True)
-def restore_vocabularies(database: DatabaseUnderTest) -> Iterator[None]:
-    """The vocabulary table survives the per-test reset; put it back as it was."""
-    columns = ("label", "deprecated", "replaced_by", "aliases")
-    with database.engine.connect() as connection:
-        before = {
-            row.id: tuple(getattr(row, c) for c in columns)
-            for row in connection.execute(select(VocabularyTerm.__table__))
-        }
-        last = max(before)
-    yield
-    with database.engine.begin() as connection:
-        connection.execute(delete(VocabularyTerm.__table__).where(VocabularyTerm.id > last))
-        for row in connection.execute(select(VocabularyTerm.__table__)):
-            if tuple(getattr(row, c) for c in columns) != before[row.id]:
-                connection.execute(
-                    VocabularyTerm.__table__.update()
-                    .where(VocabularyTerm.id == row.id)
-                    .values(dict(zip(columns, before[row.id], strict=True)))
-                )
 
 
 @pytest.fixture
