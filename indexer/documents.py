@@ -52,6 +52,10 @@ class EntrySource:
     review_status: str | None = None
     requested_visibility: str | None = None
     organization_display: str = "named"
+    # The texts of the structured findings, lessons and recommendations.
+    findings: tuple[str, ...] = ()
+    lessons: tuple[str, ...] = ()
+    recommendations: tuple[str, ...] = ()
 
 
 def fingerprint(document: dict[str, object]) -> str:
@@ -87,6 +91,9 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         "id": source.id,
         "title": source.title,
         "summary": source.summary,
+        "findings": "\n".join(source.findings),
+        "lessons": "\n".join(source.lessons),
+        "recommendations": "\n".join(source.recommendations),
         "body": source.body,
         "attachment_text": "\n\n".join(source.attachment_texts),
         "organization_name": source.organization_name if named else "",

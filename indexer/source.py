@@ -6,7 +6,7 @@ published entry twice (load, then consistency check), so this path is hot."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -37,7 +37,15 @@ _COLUMNS = (
     Entry.review_status,
     Entry.requested_visibility,
     Entry.organization_display,
+    Entry.findings,
+    Entry.lessons,
+    Entry.recommendations,
 )
+
+
+def _texts(items: Sequence[Mapping[str, Any]] | None) -> tuple[str, ...]:
+    """The texts of a structured evidence list (findings, lessons, recommendations)."""
+    return tuple(str(item.get("text") or "") for item in items or ())
 
 
 def _base() -> Select[*tuple[Any, ...]]:
@@ -109,6 +117,9 @@ def _assemble(session: Session, rows: Sequence[Any]) -> dict[str, EntrySource]:
             review_status=row.review_status,
             requested_visibility=row.requested_visibility,
             organization_display=row.organization_display,
+            findings=_texts(row.findings),
+            lessons=_texts(row.lessons),
+            recommendations=_texts(row.recommendations),
         )
         for row in rows
     }

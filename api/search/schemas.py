@@ -12,8 +12,9 @@ from api.entries.schemas import OrganizationRef, Origin
 
 class MatchReason(BaseModel):
     """Why a hit matched (with `explain=true`): the query words `words` were found
-    in `field` — a text field (`title`, `summary`, `body`, `attachment_text`,
-    `organization_name`, `tags` = the names of the entry's tags, or `text` when
+    in `field` — a text field (`title`, `summary`, `findings`, `lessons`,
+    `recommendations` — an evaluation's structured items —, `body`,
+    `attachment_text`, `organization_name`, `tags` = the names of the entry's tags, or `text` when
     a typo or prefix matched), or a tag facet (`program_type`,
     `target_population`, `setting`, `region`) — `via` the word itself or its
     stem (`word`), a `typo`/prefix, another name of the vocabulary concept the

@@ -33,6 +33,9 @@ TEXT_FIELDS: tuple[str, ...] = (
     "title",
     "summary",
     "vocabulary_text",
+    "findings",
+    "lessons",
+    "recommendations",
     "body",
     "attachment_text",
     "organization_name",
@@ -60,6 +63,11 @@ class SearchDocument(TypedDict):
     id: str
     title: str
     summary: str
+    # An evaluation's structured findings, lessons and recommendations (their
+    # texts, one per line): searched, and named when a hit is explained.
+    findings: str
+    lessons: str
+    recommendations: str
     body: str
     attachment_text: str
     organization_name: str

@@ -51,6 +51,11 @@ FIELD_BOOSTS: Mapping[str, float] = {
     "title": 4.0,
     "summary": 2.0,
     "vocabulary_text": 1.5,
+    # Structured findings and lessons are short statements of results: above the
+    # free body text, below the summary.
+    "findings": 1.5,
+    "lessons": 1.5,
+    "recommendations": 1.25,
     "body": 1.0,
     "attachment_text": 0.75,
     "organization_name": 1.0,

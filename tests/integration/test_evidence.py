@@ -22,6 +22,7 @@ from tests.factories import (
     member_token,
     patch_entry,
     published_entry,
+    wait_indexed,
 )
 
 RECIDIVISM = "recidivism_any_12m"
@@ -98,6 +99,35 @@ class TestStructuredFindings:
         kept = patch_entry(client, owner, entry["id"], recommendations=[
             {"text": "A new first one"}, *entry["recommendations"]])  # fmt: skip
         assert [r["id"] for r in kept["recommendations"]] == ["r2", "r1", "jobs"]
+
+    def test_search_finds_the_items_and_names_the_field_that_matched(
+        self, app: FastAPI, client: TestClient, owner: str, reader: str
+    ) -> None:
+        # None of these words is in the title, summary or body: only in the items.
+        entry = published_entry(client, owner, **evaluation(
+            findings=[{"text": "Reoffending fell among apprentices"}],
+            lessons=[{"text": "Grandmothers were the strongest allies"}],
+            recommendations=[{"text": "Hire beekeepers as mentors"}],
+        ))  # fmt: skip
+        wait_indexed(app)
+        for word, field in (
+            ("apprentices", "findings"),
+            ("grandmothers", "lessons"),
+            ("beekeepers", "recommendations"),
+        ):
+            body = client.get(
+                "/v1/search", params={"q": word, "explain": "true"}, headers=bearer(reader)
+            ).json()
+            assert [hit["id"] for hit in body["hits"]] == [entry["id"]], word
+            assert {"words": word, "field": field, "via": "word"}.items() <= (
+                body["hits"][0]["matches"][0].items()
+            ), body["hits"][0]["matches"]
+        # An edit awaiting review changes nothing readers search: the published
+        # version's items stay, the pending one's are not searchable.
+        patch_entry(client, owner, entry["id"], findings=[{"text": "Zookeepers thrived"}])
+        wait_indexed(app)
+        assert client.get("/v1/search", params={"q": "apprentices"}).json()["total"] == 1
+        assert client.get("/v1/search", params={"q": "zookeepers"}).json()["total"] == 0
 
 
 class TestFollowUps:

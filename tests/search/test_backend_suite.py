@@ -207,7 +207,16 @@ def test_stop_words_are_ignored(backend: SearchBackend) -> None:
 
 @pytest.mark.parametrize(
     "field",
-    ["title", "summary", "body", "attachment_text", "organization_name"],
+    [
+        "title",
+        "summary",
+        "findings",
+        "lessons",
+        "recommendations",
+        "body",
+        "attachment_text",
+        "organization_name",
+    ],  # fmt: skip
 )
 def test_every_text_field_is_searched(backend: SearchBackend, field: str) -> None:
     target = make_doc(**{field: "Findings on xylophonist outreach"})
