@@ -216,7 +216,7 @@ def test_stop_words_are_ignored(backend: SearchBackend) -> None:
         "body",
         "attachment_text",
         "organization_name",
-    ],  # fmt: skip
+    ],
 )
 def test_every_text_field_is_searched(backend: SearchBackend, field: str) -> None:
     target = make_doc(**{field: "Findings on xylophonist outreach"})
