@@ -27,9 +27,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql.elements import ColumnElement
 
-from api.access import peer_facts, peer_knows_organization, peer_partner_ids, peer_receives
+from api.access import PUBLIC, peer_facts, peer_knows_organization, peer_partner_ids, peer_receives
 from api.models import (
     Attachment,
+    Collection,
+    CollectionItem,
     Entry,
     FederationDelivery,
     FederationEvent,
@@ -198,12 +200,36 @@ def _decide(
     return "tombstone", before.sha256, max(entry.version if entry else 0, before.version)
 
 
-def oai_sets(entry: Entry) -> list[str]:
-    """OAI-PMH setSpecs of an entry: per program type and per region."""
+def oai_sets(entry: Entry, collections: Iterable[str] = ()) -> list[str]:
+    """OAI-PMH setSpecs of an entry: per program type, per region and per public
+    collection (slugs) it is in."""
     return sorted(
         [f"program_type:{code}" for code in entry.program_types or []]
         + [f"region:{code}" for code in entry.regions or []]
+        + [f"collection:{slug}" for slug in collections]
     )
+
+
+def _public_collections(connection: Connection, entry_ids: Iterable[str]) -> dict[str, list[str]]:
+    """The public collections (slugs) each entry is in. A network collection is no
+    set: its name and membership are not for the public."""
+    found: dict[str, list[str]] = {}
+    rows = connection.execute(
+        select(CollectionItem.entry_id, Collection.slug)
+        .join(Collection, Collection.id == CollectionItem.collection_id)
+        .where(CollectionItem.entry_id.in_(sorted(entry_ids)), Collection.visibility == PUBLIC)
+    )
+    for entry_id, slug in rows:
+        found.setdefault(entry_id, []).append(slug)
+    return found
+
+
+def touch(session: Session, entry_ids: Iterable[str]) -> None:
+    """Have the next flush re-check these entries' feed state although no entry row
+    changed (e.g. a collection they are in was renamed, published or emptied)."""
+    touched = _touched(session)
+    for entry_id in entry_ids:
+        touched.setdefault(entry_id, None)
 
 
 def record_public(session: Session, entries: Mapping[str, Entry | None]) -> None:
@@ -217,11 +243,12 @@ def record_public(session: Session, entries: Mapping[str, Entry | None]) -> None
     known = {
         row.entry_id: row
         for row in connection.execute(
-            select(OaiRecord.entry_id, OaiRecord.sha256, OaiRecord.deleted).where(
+            select(OaiRecord.entry_id, OaiRecord.sha256, OaiRecord.deleted, OaiRecord.sets).where(
                 OaiRecord.entry_id.in_(sorted(entries))
             )
         )
     }
+    collections = _public_collections(connection, entries)
     now = utcnow().replace(microsecond=0)
     with session.no_autoflush:
         for entry_id, entry in sorted(entries.items()):
@@ -230,10 +257,17 @@ def record_public(session: Session, entries: Mapping[str, Entry | None]) -> None
                 frozenset(), peer_facts(entry), harvested=entry.origin_node is not None
             ):
                 sha = fingerprint(exported_content(entry, frozenset()))
-                if before is not None and not before.deleted and before.sha256 == sha:
+                sets = oai_sets(entry, collections.get(entry_id, ()))
+                # A set membership change is a change of the record (OAI-PMH 2.0
+                # §2.7.1): a new datestamp, so incremental harvesters see it.
+                if (
+                    before is not None
+                    and not before.deleted
+                    and before.sha256 == sha
+                    and list(before.sets or []) == sets
+                ):
                     continue
-                values = {"sha256": sha, "sets": oai_sets(entry), "datestamp": now,
-                          "deleted": False}  # fmt: skip
+                values = {"sha256": sha, "sets": sets, "datestamp": now, "deleted": False}
             elif before is not None and not before.deleted:
                 values = {"datestamp": now, "deleted": True}
             else:

@@ -6,6 +6,8 @@ so items are filtered for the caller when read — an entry made private or
 retracted after it was added drops out of everyone's view but those still
 entitled to it, and out of their counts and positions too. A collection's own
 visibility (`public` | `network`) uses the caller's reader tags from the same module.
+A public collection is an OAI-PMH set: every change of its name, visibility or
+items has its entries' records re-stamped (`api.feedlog.touch`).
 
 Invariant: nothing built here names, counts or positions an entry the caller may
 not read. Services flush; the request's unit of work commits."""
@@ -19,6 +21,7 @@ from api.access import NETWORK, PUBLIC, Principal, access_to, principal_tags, vi
 from api.audit import record_event
 from api.collections.schemas import CollectionCreate, CollectionItemIn, CollectionUpdate
 from api.errors import Conflict, FieldError, NotFound, ValidationFailed
+from api.feedlog import touch
 from api.models import Collection, CollectionItem, Entry
 from api.models.base import utcnow
 
@@ -142,6 +145,16 @@ def _collection_for_change(session: Session, slug: str) -> Collection:
     return collection
 
 
+def _item_ids(session: Session, collection: Collection) -> list[str]:
+    return list(
+        session.scalars(
+            select(CollectionItem.entry_id)
+            .where(CollectionItem.collection_id == collection.id)
+            .order_by(CollectionItem.position)
+        )
+    )
+
+
 def update_collection(
     session: Session,
     *,
@@ -162,6 +175,8 @@ def update_collection(
             changed[name] = value
     if changed:
         collection.updated_at = utcnow()
+        if "visibility" in changed:
+            touch(session, _item_ids(session, collection))
         session.flush()
         record_event(
             session,
@@ -184,8 +199,10 @@ def delete_collection(session: Session, *, principal: Principal, slug: str) -> N
         subject_id=collection.slug,
         details={"title": collection.title},
     )
+    items = _item_ids(session, collection)
     session.execute(delete(CollectionItem).where(CollectionItem.collection_id == collection.id))
     session.delete(collection)
+    touch(session, items)  # after the statements above, whose autoflush would consume it
     session.flush()
 
 
@@ -235,13 +252,7 @@ def set_items(
     if errors:
         raise ValidationFailed("Some items cannot be put in the collection.", errors=errors)
 
-    before = list(
-        session.scalars(
-            select(CollectionItem.entry_id)
-            .where(CollectionItem.collection_id == collection.id)
-            .order_by(CollectionItem.position)
-        )
-    )
+    before = _item_ids(session, collection)
     session.execute(delete(CollectionItem).where(CollectionItem.collection_id == collection.id))
     session.add_all(
         CollectionItem(
@@ -250,6 +261,7 @@ def set_items(
         for n, item in enumerate(items, start=1)
     )
     collection.updated_at = utcnow()
+    touch(session, set(before) ^ set(wanted))
     session.flush()
     record_event(
         session,

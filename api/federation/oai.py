@@ -1,6 +1,10 @@
 """OAI-PMH 2.0 for outside harvesters: public entries of this node only, as
 `oai_dc`, with `deletedRecord=persistent`, seconds granularity, sets per program
-type and region, and resumption tokens that survive restarts.
+type, region and public collection, and resumption tokens that survive restarts.
+
+A collection's set (`collection:<slug>`, named by its title) exists while the
+collection is public: a collection made network-only disappears from ListSets and
+from every header at once, even from deleted records stamped before.
 
 The protocol (verbs, arguments, errors, resumption) is the `oaipmh` package's
 server; this module is the repository behind it. Records come from `oai_record`,
@@ -27,16 +31,33 @@ from oaipmh.server import BatchingServer, oai_dc_writer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.access import ANONYMOUS, entry_access, entry_facts, organization_shown
+from api.access import ANONYMOUS, PUBLIC, entry_access, entry_facts, organization_shown
 from api.config import Settings
-from api.models import Entry, OaiRecord
+from api.models import Collection, Entry, OaiRecord
 
 OAI_DC = (
     "oai_dc",
     "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
     "http://www.openarchives.org/OAI/2.0/oai_dc/",
 )
-SET_GROUPS = {"program_type": "Program types", "region": "Regions"}
+SET_GROUPS = {
+    "program_type": "Program types",
+    "region": "Regions",
+    "collection": "Collections",
+}
+COLLECTION_SET = "collection:"
+
+
+def _public_collections(session: Session) -> dict[str, str]:
+    """setSpec → title of every public collection."""
+    rows = session.execute(
+        select(Collection.slug, Collection.title).where(Collection.visibility == PUBLIC)
+    )
+    return {COLLECTION_SET + slug: title for slug, title in rows}
+
+
+def _shown_sets(sets: list[str], collections: dict[str, str]) -> list[str]:
+    return [s for s in sets if not s.startswith(COLLECTION_SET) or s in collections]
 
 
 def _naive(moment: datetime) -> datetime:
@@ -90,8 +111,12 @@ class OaiRepository:
     def listSets(self, cursor: int = 0, batch_size: int = 10) -> list[tuple[str, str, str]]:
         with self.factory() as session:
             specs = {s for row in session.scalars(select(OaiRecord.sets)) for s in row or []}
+            collections = _public_collections(session)
         groups = [(g, name, "") for g, name in SET_GROUPS.items()]
-        members = [(s, s.split(":", 1)[1], "") for s in sorted(specs)]
+        members = [
+            (s, collections.get(s) or s.split(":", 1)[1], "")
+            for s in sorted(_shown_sets(sorted(specs), collections))
+        ]
         return (groups + members)[cursor : cursor + batch_size]
 
     def _records(
@@ -112,9 +137,10 @@ class OaiRepository:
             query = query.where(OaiRecord.datestamp <= _aware(until))
         with self.factory() as session:
             rows = list(session.scalars(query))
+            collections = _public_collections(session)
             if set is not None:
-                rows = [r for r in rows if set in r.sets or any(
-                    s.startswith(set + ":") for s in r.sets)]  # fmt: skip
+                rows = [r for r in rows if set in (shown := _shown_sets(r.sets, collections))
+                        or any(s.startswith(set + ":") for s in shown)]  # fmt: skip
             rows = rows[cursor : cursor + batch_size]
             entries = {
                 e.id: e
@@ -122,7 +148,7 @@ class OaiRepository:
                     select(Entry).where(Entry.id.in_([r.entry_id for r in rows]))
                 )
             }
-            return [self._record(row, entries.get(row.entry_id)) for row in rows]
+            return [self._record(row, entries.get(row.entry_id), collections) for row in rows]
 
     def _readable(self, entry: Entry | None) -> bool:
         return (
@@ -132,11 +158,12 @@ class OaiRepository:
         )
 
     def _record(
-        self, row: OaiRecord, entry: Entry | None
+        self, row: OaiRecord, entry: Entry | None, collections: dict[str, str]
     ) -> tuple[common.Header, common.Metadata | None, None]:
         deleted = row.deleted or not self._readable(entry)
+        sets = _shown_sets(list(row.sets), collections)
         header = common.Header(
-            None, self._identifier(row.entry_id), _naive(row.datestamp), list(row.sets), deleted
+            None, self._identifier(row.entry_id), _naive(row.datestamp), sets, deleted
         )
         if deleted or entry is None:
             return header, None, None
@@ -193,7 +220,7 @@ class OaiRepository:
             row = session.get(OaiRecord, entry_id)
             if row is None:
                 raise error.IdDoesNotExistError(f"Unknown identifier {identifier}")
-            return self._record(row, session.get(Entry, entry_id))
+            return self._record(row, session.get(Entry, entry_id), _public_collections(session))
 
 
 def make_oai_server(factory: sessionmaker[Session], settings: Settings) -> Any:

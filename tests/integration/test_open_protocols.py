@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from oaipmh_scythe import Scythe
 from oaipmh_scythe.config import HTTPConfig
+from oaipmh_scythe.exceptions import NoRecordsMatch
 from sqlalchemy import update
 
 from api.config import Settings
@@ -131,6 +132,56 @@ class TestOaiPmh:
         assert {"program_type", "region", "program_type:mentoring", "region:ML"} <= specs
         records = harvest(base_url, set_="program_type:mentoring")
         assert [r.header.identifier for r in records] == [oai_id(app, mentoring["id"])]
+
+    def test_sets_per_public_collection_follow_its_items_and_visibility(
+        self, app: FastAPI, client: TestClient, base_url: str
+    ) -> None:
+        token = member_token(app, "sahel-ngo", "publisher")
+        first = published_entry(client, token, title="First")
+        second = published_entry(client, token, title="Second")
+        curator = bearer(curator_token(app))
+        created = client.post(
+            "/v1/collections",
+            headers=curator,
+            json={"slug": "returnees", "title": "Returnee programs", "visibility": "public"},
+        )
+        assert created.status_code == 201, created.text
+        put = client.put("/v1/collections/returnees/items", headers=curator,
+                         json={"items": [{"entry_id": first["id"]}]})  # fmt: skip
+        assert put.status_code == 200, put.text
+
+        def members() -> list[str]:
+            return [r.header.identifier for r in harvest(base_url, set_="collection:returnees")]
+
+        with Scythe(f"{base_url}/oai") as scythe:
+            sets = {s.setSpec: s.setName for s in scythe.list_sets()}
+        assert sets["collection:returnees"] == "Returnee programs"
+        assert members() == [oai_id(app, first["id"])]
+        third = published_entry(client, token, title="Third")
+        with app.state.session_factory() as session, session.begin():
+            session.execute(
+                update(OaiRecord).values(
+                    datestamp=utcnow().replace(microsecond=0) - timedelta(days=2)
+                )
+            )
+        since = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        client.put("/v1/collections/returnees/items", headers=curator, json={"items": [
+            {"entry_id": second["id"]}]})  # fmt: skip
+        # Leaving and joining the set are changes of those records (new datestamps);
+        # an entry the change does not concern keeps its own.
+        changed = {r.header.identifier for r in harvest(base_url, from_=since)}
+        assert changed == {oai_id(app, first["id"]), oai_id(app, second["id"])}
+        assert oai_id(app, third["id"]) not in changed
+        assert members() == [oai_id(app, second["id"])]
+
+        # Network-only: the set and its name are gone from every header.
+        client.patch("/v1/collections/returnees", headers=curator, json={"visibility": "network"})
+        with Scythe(f"{base_url}/oai") as scythe:
+            assert "collection:returnees" not in {s.setSpec for s in scythe.list_sets()}
+        assert not any("collection:returnees" in r.header.setSpecs for r in harvest(base_url))
+        with pytest.raises(NoRecordsMatch):  # the protocol's answer for an empty set
+            members()
 
     def test_a_resumption_token_survives_a_restart(
         self, app: FastAPI, client: TestClient, base_url: str, small_pages: Settings
