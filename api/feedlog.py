@@ -298,9 +298,19 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
             touched[obj.id] = obj
         elif isinstance(obj, Attachment):
             touched.setdefault(obj.entry_id, None)
+    renamed: list[int] = []
     for obj in session.dirty:
         if isinstance(obj, Entry) and session.is_modified(obj):
             touched[obj.id] = obj
+        elif isinstance(obj, Organization) and session.is_modified(obj):
+            renamed.append(obj.id)
+    if renamed:
+        # Peers and the public are told the organization's name: its entries'
+        # exported content changed (re-announced where the name is shown).
+        with session.no_autoflush:
+            ids = session.scalars(select(Entry.id).where(Entry.organization_id.in_(renamed)))
+            for entry_id in ids:
+                touched.setdefault(entry_id, None)
     for obj in session.deleted:
         if isinstance(obj, Entry):
             touched[obj.id] = obj

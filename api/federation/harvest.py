@@ -7,7 +7,8 @@ Guarantees:
   delivered, is rejected and counted, never stored;
 - *no resurrection, no duplicates*: provenance (origin node, origin id, version,
   sha256) is kept after a tombstone; an upsert or tombstone whose version is ≤
-  the stored one is ignored, so replays and late creates change nothing;
+  the stored one is ignored, so replays and late creates change nothing — except
+  an upsert of the same version with other content (see `_stale`);
 - *atomic pages*: a page's changes and the cursor after it commit together, so a
   crash anywhere means the page is pulled again (and its replays ignored);
 - tombstones delete the local entry in the page's transaction; the search index
@@ -137,6 +138,17 @@ def _indicators(upsert: FederatedUpsert) -> list[dict[str, Any]]:
     ]
 
 
+def _stale(upsert: FederatedUpsert, prov: Any) -> bool:
+    """An older version, or this version again with the content we hold (a replay),
+    or any upsert of a version we saw deleted (a late create). The same version
+    with other content is newer: the origin changed what it exports without an
+    edit of the entry (its organization was renamed). Feed rows carry no payload —
+    the origin serves the current content — so a replay is never older content."""
+    if upsert.version != prov.version:
+        return bool(upsert.version < prov.version)
+    return bool(prov.deleted or upsert.sha256 == prov.sha256)
+
+
 def apply_upsert(session: Session, peer: Peer, raw: dict[str, Any]) -> str:
     """Store one upsert from `peer`: "applied", "ignored" or "rejected"."""
     try:
@@ -149,7 +161,7 @@ def apply_upsert(session: Session, peer: Peer, raw: dict[str, Any]) -> str:
     prov = repository.provenance(session, peer.base_url, upsert.id)
     if prov is not None and prov.peer_id != peer.id:
         return "rejected"
-    if prov is not None and upsert.version <= prov.version:
+    if prov is not None and _stale(upsert, prov):
         return "ignored"
     values = _content_values(upsert)
     partners = (

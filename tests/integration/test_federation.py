@@ -20,7 +20,7 @@ from api.db import make_engine
 from api.federation.cursor import CursorCodec
 from api.federation.harvest import HarvestLoop
 from api.migrate import migrate
-from api.models import Entry, FederationEvent, Peer
+from api.models import Entry, FederatedEntry, FederationEvent, OaiRecord, Peer
 from tests.conftest import DatabaseUnderTest
 from tests.factories import (
     bearer,
@@ -502,6 +502,39 @@ class TestIdempotence:
         assert b.harvest("a").applied == 1
         again = b.harvested(a)[entry["id"]]
         assert (again.id, again.title, again.featured) == (local.id, "Retitled at the origin", True)
+
+
+class TestOrganizationRename:
+    def test_a_renamed_organization_reaches_peers_and_the_public_record(
+        self, nodes: tuple[Node, Node, Node]
+    ) -> None:
+        a, b, _ = nodes
+        link(a, b)
+        token = member_token(a.app, "sahel-ngo", "publisher", "admin")
+        entry = published_entry(a.client, token)
+        assert b.harvest("a").applied == 1
+        with a.app.state.session_factory() as session:
+            before = session.get_one(OaiRecord, entry["id"]).sha256
+        renamed = a.client.patch(
+            "/v1/organizations/sahel-ngo", json={"name": "Sahel Bridges"}, headers=bearer(token)
+        )
+        assert renamed.status_code == 200, renamed.text
+
+        assert b.harvest("a").applied == 1  # re-announced with the new name
+        with b.app.state.session_factory() as session:
+            provenance = session.scalars(
+                select(FederatedEntry).where(FederatedEntry.origin_id == entry["id"])
+            ).one()
+        assert provenance.origin_organization == "Sahel Bridges"
+        with a.app.state.session_factory() as session:
+            stamped = session.get_one(OaiRecord, entry["id"]).sha256
+        assert stamped != before  # the public record names the organization too
+        a.client.patch(  # an unchanged name changes nothing
+            "/v1/organizations/sahel-ngo", json={"name": "Sahel Bridges"}, headers=bearer(token)
+        )
+        assert b.harvest("a").applied == 0
+        with a.app.state.session_factory() as session:
+            assert session.get_one(OaiRecord, entry["id"]).sha256 == stamped
 
 
 class TestIsolation:
