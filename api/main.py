@@ -27,6 +27,7 @@ from api.entries import router as entries_router
 from api.errors import install_error_handlers
 from api.evidence import router as evidence_router
 from api.federation import router as federation_router
+from api.federation.documents import OriginDocuments
 from api.housekeeping import Sweeper
 from api.indexing import IndexFreshness, search_readiness
 from api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             jwks_cooldown_seconds=settings.jwks_refresh_cooldown_seconds,
         )
         app.state.storage = LocalStorage(settings.data_dir / "attachments")
+        app.state.origin_documents = OriginDocuments(settings)
         # Shared by every process through the database (see api.shared_config,
         # api.oauth.ratelimit, api.housekeeping): nothing here is held per process.
         limiter = FailureLimiter(app.state.session_factory)

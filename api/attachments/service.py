@@ -33,7 +33,7 @@ from api.attachments.storage import StagedBlob, Storage
 from api.audit import record_event
 from api.config import Settings
 from api.errors import FieldError, NotFound, UnsupportedMediaType, ValidationFailed
-from api.models import Attachment, Entry
+from api.models import Attachment, Entry, FederatedAttachment
 from api.models.base import utcnow
 from api.safety.guard import scan_fields
 from api.safety.holds import hidden_terms, withdraw
@@ -75,6 +75,37 @@ def get_attachment(session: Session, entry: Entry, attachment_id: str) -> Attach
     if attachment is None:
         raise AttachmentNotFound()
     return attachment
+
+
+def readable_documents(
+    session: Session, entry: Entry
+) -> list[Attachment] | list[FederatedAttachment]:
+    """The documents a reader of `entry` is shown: its attachments, or for an entry
+    harvested from a peer the references to the documents kept at its origin."""
+    if entry.origin_node is None:
+        return list_attachments(session, entry.id)
+    return list(
+        session.scalars(
+            select(FederatedAttachment)
+            .where(FederatedAttachment.entry_id == entry.id)
+            .order_by(FederatedAttachment.position, FederatedAttachment.id)
+        )
+    )
+
+
+def readable_document(
+    session: Session, entry: Entry, attachment_id: str
+) -> Attachment | FederatedAttachment:
+    if entry.origin_node is None:
+        return get_attachment(session, entry, attachment_id)
+    reference = session.scalar(
+        select(FederatedAttachment).where(
+            FederatedAttachment.id == attachment_id, FederatedAttachment.entry_id == entry.id
+        )
+    )
+    if reference is None:
+        raise AttachmentNotFound()
+    return reference
 
 
 def attachment_storage_keys(session: Session, entry_id: str) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
@@ -19,12 +20,20 @@ from api.entries.dependencies import EntryFor, VisibleEntry
 from api.entries.schemas import AttachmentRead
 from api.entries.views import attachment_of
 from api.errors import problem_responses
-from api.models import Entry
+from api.models import Entry, FederatedAttachment
 
 router = APIRouter(prefix="/v1/entries/{entry_id}/attachments", tags=["attachments"])
 
 AttachmentId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 CHUNK_BYTES = 1024 * 1024
+
+
+def _disposition(filename: str) -> str:
+    """As Starlette's FileResponse writes it (RFC 6266; RFC 5987 for non-ASCII)."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"attachment; filename*=utf-8''{quoted}"
+    return f'attachment; filename="{filename}"'
 
 
 def _chunks(upload: UploadFile) -> Iterator[bytes]:
@@ -64,14 +73,14 @@ def upload_attachment(
 
 @router.get("", responses=problem_responses(401, 403, 404))
 def list_attachments(entry: VisibleEntry, session: ReadSession) -> list[AttachmentRead]:
-    return [attachment_of(a) for a in service.list_attachments(session, entry.id)]
+    return [attachment_of(a) for a in service.readable_documents(session, entry)]
 
 
 @router.get("/{attachment_id}", responses=problem_responses(401, 403, 404))
 def get_attachment(
     entry: VisibleEntry, attachment_id: AttachmentId, session: ReadSession
 ) -> AttachmentRead:
-    return attachment_of(service.get_attachment(session, entry, attachment_id))
+    return attachment_of(service.readable_document(session, entry, attachment_id))
 
 
 @router.get(
@@ -88,8 +97,8 @@ def download_attachment(
     request: Request,
     session: ReadSession,
     principal: CurrentPrincipal,
-) -> FileResponse:
-    attachment = service.get_attachment(session, entry, attachment_id)
+) -> Response:
+    attachment = service.readable_document(session, entry, attachment_id)
     record_read(
         request.app.state.session_factory,
         principal=principal,
@@ -98,16 +107,22 @@ def download_attachment(
         subject_type="attachment",
         subject_id=attachment.id,
     )
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "private, no-store",
+    }
+    if isinstance(attachment, FederatedAttachment):
+        # Kept at the entry's origin: fetched now, through the origin's own rule.
+        document = request.app.state.origin_documents.fetch(session, entry, attachment)
+        return Response(
+            document.content,
+            media_type=document.media_type,
+            headers={**headers, "Content-Disposition": _disposition(document.filename)},
+        )
     path = request.app.state.storage.path(attachment.storage_key)
     return FileResponse(
-        path,
-        media_type=attachment.media_type,
-        filename=attachment.filename,
-        headers={
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "Cache-Control": "private, no-store",
-        },
+        path, media_type=attachment.media_type, filename=attachment.filename, headers=headers
     )
 
 

@@ -33,7 +33,7 @@ from api.access import (
     redact,
 )
 from api.access.rule import shown_revision
-from api.attachments.service import list_attachments
+from api.attachments.service import readable_documents
 from api.entries import repository
 from api.entries.schemas import (
     AttachmentRead,
@@ -46,7 +46,7 @@ from api.entries.schemas import (
     RevisionRead,
     RevisionSummary,
 )
-from api.models import Attachment, Entry, EntryRevision, Organization
+from api.models import Attachment, Entry, EntryRevision, FederatedAttachment, Organization
 from api.rendering import render_markdown
 from api.safety import guidance
 from api.safety.small_cells import Indicator, protect_indicators
@@ -126,7 +126,7 @@ def _stub(entry: Entry, organization: OrganizationRef) -> EntrySummary:
     )
 
 
-def attachment_of(attachment: Attachment) -> AttachmentRead:
+def attachment_of(attachment: Attachment | FederatedAttachment) -> AttachmentRead:
     return AttachmentRead(
         id=attachment.id,
         filename=attachment.filename,
@@ -272,7 +272,7 @@ def entry_read(
         "indicators": _indicators(
             registry, source["indicators"], owner=access.owner, small_cell_k=small_cell_k
         ),
-        "attachments": [attachment_of(a) for a in list_attachments(session, entry.id)],
+        "attachments": [attachment_of(a) for a in readable_documents(session, entry)],
         "links": list(source["links"]),
         "license": source["license"],
         "findings": list(source.get("findings") or []),

@@ -23,6 +23,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +34,7 @@ from typing import Any
 import httpx
 import structlog
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
@@ -40,7 +42,14 @@ from api.entries.service import insert_entry, new_entry_id, snapshot
 from api.federation import repository
 from api.federation.schemas import FederatedTombstone, FederatedUpsert
 from api.federation.service import prune_feed
-from api.models import Entry, EntryRevision, FederatedEntry, IndicatorValue, Peer
+from api.models import (
+    Entry,
+    EntryRevision,
+    FederatedAttachment,
+    FederatedEntry,
+    IndicatorValue,
+    Peer,
+)
 from api.models.base import utcnow
 
 log = structlog.get_logger("federation")
@@ -206,6 +215,8 @@ def apply_upsert(session: Session, peer: Peer, raw: dict[str, Any]) -> str:
                 published_at=now,
             )
         )
+    session.flush()
+    _store_documents(session, entry.id, upsert)
     if prov is None:
         prov = FederatedEntry(peer_id=peer.id, origin_node=peer.base_url, origin_id=upsert.id)
         session.add(prov)
@@ -217,6 +228,31 @@ def apply_upsert(session: Session, peer: Peer, raw: dict[str, Any]) -> str:
     prov.fetched_at = now
     session.flush()
     return "applied"
+
+
+def _store_documents(session: Session, entry_id: str, upsert: FederatedUpsert) -> None:
+    """Keep references to the entry's documents as announced; a document kept
+    across updates keeps its local id (links to it stay valid)."""
+    held = {
+        ref.origin_attachment_id: ref
+        for ref in session.scalars(
+            select(FederatedAttachment).where(FederatedAttachment.entry_id == entry_id)
+        )
+    }
+    announced = {a.id for a in upsert.entry.attachments}
+    for origin_id, ref in held.items():
+        if origin_id not in announced:
+            session.delete(ref)
+    for position, document in enumerate(upsert.entry.attachments):
+        ref = held.get(document.id) or FederatedAttachment(
+            id=secrets.token_urlsafe(12), entry_id=entry_id, origin_attachment_id=document.id
+        )
+        ref.filename = document.filename
+        ref.media_type = document.media_type
+        ref.size_bytes = document.size_bytes
+        ref.sha256 = document.sha256
+        ref.position = position
+        session.add(ref)
 
 
 def _delete_local(session: Session, prov: FederatedEntry) -> None:
@@ -309,6 +345,7 @@ def _insert_new(session: Session, peer: Peer, upserts: list[FederatedUpsert]) ->
     session.add_all(entry for _, entry, _ in made)
     session.flush()
     for upsert, entry, indicators in made:
+        _store_documents(session, entry.id, upsert)
         session.add(
             EntryRevision(
                 entry_id=entry.id,
@@ -363,7 +400,7 @@ def apply_page(session: Session, peer: Peer, changes: list[Any], report: Harvest
 # -- pulling -------------------------------------------------------------------------
 
 
-def _address(session: Session, name: str) -> PeerAddress:
+def peer_address(session: Session, name: str) -> PeerAddress:
     peer = repository.get_peer(session, name)
     if peer is None:
         raise HarvestError(f"no peer {name!r}")
@@ -442,7 +479,7 @@ def harvest_peer(
     """Pull `name`'s feed until it has nothing more; record success or back off."""
     report = HarvestReport(peer=name)
     with factory() as session:
-        address = _address(session, name)
+        address = peer_address(session, name)
     owned = http is None
     client = http or httpx.Client(timeout=settings.federation_http_timeout_seconds)
     connection = PeerConnection(address, client)

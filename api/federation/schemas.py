@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class PeerCreate(BaseModel):
@@ -68,7 +68,7 @@ class FederatedIndicator(BaseModel):
 
 
 class FederatedAttachment(BaseModel):
-    id: str = Field(max_length=40)
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")  # goes into a URL path here
     filename: str = Field(max_length=255)
     media_type: str = Field(max_length=100)
     size_bytes: int = Field(ge=0)
@@ -102,6 +102,13 @@ class FederatedContent(BaseModel):
     organization: str | None = Field(default=None, max_length=200)
     published_at: datetime | None = None
     attachments: list[FederatedAttachment] = Field(default_factory=list, max_length=100)
+
+    @field_validator("attachments")
+    @classmethod
+    def _distinct_documents(cls, value: list[FederatedAttachment]) -> list[FederatedAttachment]:
+        if len({a.id for a in value}) != len(value):
+            raise ValueError("an attachment id is listed twice")
+        return value
 
 
 class FederatedOrigin(BaseModel):

@@ -30,6 +30,7 @@ from api.models.evidence import (
     RecommendationFollowUp,
 )
 from api.models.federation import (
+    FederatedAttachment,
     FederatedEntry,
     FederationDelivery,
     FederationEvent,
@@ -70,6 +71,7 @@ __all__ = [
     "EntryRevision",
     "EntryTransition",
     "EvidenceRating",
+    "FederatedAttachment",
     "FederatedEntry",
     "FederationDelivery",
     "FederationEvent",

@@ -15,6 +15,9 @@ the provenance of entries harvested from peers.
   announced, and whether the peer lost the entry since (`removed`).
 - `FederatedEntry`: provenance of an entry harvested from a peer; kept after a
   tombstone deletes the entry, so a late or replayed create cannot resurrect it.
+- `FederatedAttachment`: a reference to an attachment of a harvested entry. The
+  document stays at its origin and is fetched on demand through the origin's
+  per-peer URL, which asks the origin's rule again (api.federation.attachments).
 
 `entry_id` in events and deliveries is deliberately not a foreign key: the
 tombstone for a deleted entry must outlive it."""
@@ -143,3 +146,18 @@ class OaiRecord(Base):
     sets: Mapped[list[str]] = mapped_column(JSON, default=list)
     datestamp: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class FederatedAttachment(Base):
+    __tablename__ = "federated_attachment"
+    __table_args__ = (UniqueConstraint("entry_id", "origin_attachment_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # ours, like Attachment.id
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    origin_attachment_id: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,14 +13,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api.config import Settings
 from api.db import make_engine
 from api.federation.cursor import CursorCodec
 from api.federation.harvest import HarvestLoop
 from api.migrate import migrate
-from api.models import Entry, FederatedEntry, FederationEvent, OaiRecord, Peer
+from api.models import (
+    Entry,
+    FederatedAttachment,
+    FederatedEntry,
+    FederationEvent,
+    OaiRecord,
+    Peer,
+)
 from tests.conftest import DatabaseUnderTest
 from tests.factories import (
     bearer,
@@ -238,6 +245,67 @@ class TestNothingLeaves:
         assert a.client.get(path, headers=bearer(peer_token(a, c))).status_code == 404
         narrow(a, token, shared["id"], "private", [])
         assert a.client.get(path, headers=bearer(peer_token(a, b))).status_code == 404
+
+    def test_the_receiver_lists_documents_and_fetches_them_from_the_origin_on_demand(
+        self, nodes: tuple[Node, Node, Node]
+    ) -> None:
+        a, b, _ = nodes
+        member_token(a.app, "partner-x", "reader")
+        link(a, b, hosted=("partner-x",))
+        token = member_token(a.app, "sahel-ngo", "publisher")
+        content = "Résumé des résultats.".encode()
+        public = create_entry(a.client, token, title="Public with a document")
+        shared = create_entry(a.client, token, visibility="partners", shared_with=["partner-x"])
+        for entry in (public, shared):
+            uploaded = a.client.post(
+                f"/v1/entries/{entry['id']}/attachments",
+                files={"file": ("résumé.txt", content, "text/plain")},
+                headers=bearer(token),
+            )
+            assert uploaded.status_code == 201, uploaded.text
+            publish(a.client, token, entry["id"])
+        assert b.harvest("a").errors == []
+        local = b.harvested(a)[public["id"]]
+
+        [listed] = b.client.get(f"/v1/entries/{local.id}/attachments").json()
+        assert (listed["filename"], listed["size_bytes"]) == ("résumé.txt", len(content))
+        assert listed["sha256"] == hashlib.sha256(content).hexdigest()
+        shown = b.client.get(f"/v1/entries/{local.id}").json()["attachments"]
+        assert [d["id"] for d in shown] == [listed["id"]]
+        fetched = b.client.get(listed["href"])
+        assert fetched.status_code == 200, fetched.text
+        assert fetched.content == content
+        assert "utf-8''r%C3%A9sum%C3%A9.txt" in fetched.headers["content-disposition"]
+
+        # The receiver's own rule first: partners entry, anonymous caller → 404.
+        harvested_shared = b.harvested(a)[shared["id"]]
+        assert b.client.get(f"/v1/entries/{harvested_shared.id}/attachments").status_code == 404
+
+        # A document whose bytes differ from what was announced is not served.
+        with b.app.state.session_factory() as session, session.begin():
+            session.execute(
+                update(FederatedAttachment)
+                .where(FederatedAttachment.id == listed["id"])
+                .values(sha256="0" * 64)
+            )
+        refused = b.client.get(listed["href"])
+        assert refused.status_code == 503
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        with b.app.state.session_factory() as session, session.begin():
+            session.execute(
+                update(FederatedAttachment)
+                .where(FederatedAttachment.id == listed["id"])
+                .values(sha256=hashlib.sha256(content).hexdigest())
+            )
+
+        # The origin asks its rule again: narrowed there (not yet harvested here), the
+        # document is gone here too.
+        narrow(a, token, public["id"], "private", [])
+        assert b.client.get(listed["href"]).status_code == 404
+        # ...and once the tombstone arrives, the references go with the entry.
+        b.harvest("a")
+        with b.app.state.session_factory() as session:
+            assert session.get(FederatedAttachment, listed["id"]) is None
 
     def test_harvested_entries_are_never_re_exported(self, nodes: tuple[Node, Node, Node]) -> None:
         a, b, c = nodes
