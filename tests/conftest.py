@@ -68,20 +68,39 @@ class DatabaseUnderTest:
     url: str
     engine: Engine
     vocabulary: list[tuple[Any, ...]] = field(default_factory=list)
+    sequences: dict[str, list[str]] = field(default_factory=dict)  # table → its sequences
 
     def __post_init__(self) -> None:
         with self.engine.connect() as connection:
             self.vocabulary = _vocabulary_rows(connection)
+            if self.backend == "postgresql":
+                for table, sequence in connection.execute(text(
+                    "SELECT table_name, pg_get_serial_sequence(table_name, column_name)"
+                    " FROM information_schema.columns WHERE table_schema = 'public'"
+                    " AND pg_get_serial_sequence(table_name, column_name) IS NOT NULL"
+                )):  # fmt: skip
+                    self.sequences.setdefault(table, []).append(sequence)
 
     def reset(self) -> None:
+        """Empty every table but the kept ones. On PostgreSQL only the tables a test
+        wrote to are emptied, by DELETE, and their sequences restarted: TRUNCATE of
+        every table (new files for each, synced at commit) took ~1 s per test."""
         tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        sequences: list[str] = []
         with self.engine.begin() as connection:
             if self.backend == "postgresql":
-                names = ", ".join(t.name for t in tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(table.delete())
+                probe = " UNION ALL ".join(  # our own table names, not input
+                    f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})"  # noqa: S608
+                    for t in tables
+                )
+                written = {name for (name,) in connection.execute(text(probe))}
+                tables = [t for t in tables if t.name in written]
+                sequences = [s for t in tables for s in self.sequences.get(t.name, [])]
+            for table in tables:
+                connection.execute(table.delete())
+            if sequences:
+                restart = ", ".join(f"setval('{s}', 1, false)" for s in sequences)
+                connection.execute(text(f"SELECT {restart}"))
             # The vocabulary rows are kept (seeding them per test is slow) but put
             # back to the seeded state when a test changed them.
             if _vocabulary_rows(connection) != self.vocabulary:
