@@ -209,9 +209,9 @@ def to_ris(records: Sequence[ExportRecord], registry: VocabularyRegistry) -> str
             "type_of_reference": RIS_TYPES.get(r.kind, "GEN"),
             "id": r.id,
             "title": one_line(r.title),
-            "authors": [one_line(a) for a in r.authors],
+            "authors": [a for a in map(one_line, r.authors) if a],
             "abstract": one_line(r.summary),
-            "keywords": [one_line(k) for k in keywords(registry, r)],
+            "keywords": [k for k in map(one_line, keywords(registry, r)) if k],
             "language": r.language,
             "urls": [r.url],
             "notes": notes(registry, r),
@@ -255,7 +255,8 @@ def to_bibtex(records: Sequence[ExportRecord], registry: VocabularyRegistry) -> 
             "evidence_level": r.evidence_level,
             "license": r.license,
         }
-        fields = [Field(key, bibtex_text(value)) for key, value in values.items() if value]
+        written = {key: bibtex_text(value) for key, value in values.items() if value}
+        fields = [Field(key, value) for key, value in written.items() if value]
         library.add(BibEntry(BIBTEX_TYPES.get(r.kind, "misc"), r.id, fields))
     text: str = write_string(library, prepend_middleware=[LatexEncodingMiddleware()])
     return text
