@@ -1,7 +1,8 @@
 """Export a search result set as CSV, RIS or BibTeX (`GET /v1/search/export`).
 
 Which entries: the hits of `api.search.service.search_entries` (the one visibility
-filter, inside the engine query), capped at `EXPORT_ROWS` per request, then read
+filter, inside the engine query), capped per file (`Settings.export_max_rows`,
+default `EXPORT_ROWS`; `page=N` gives the Nth file), then read
 again through `api.access.live_clause` — an entry hidden or changed since it was
 indexed is left out rather than written from a stale document. Which fields: the
 live version's bibliographic fields only, through `api.access.redact` (protected
@@ -40,7 +41,7 @@ from api.models import Entry
 from api.vocabularies.registry import VocabularyRegistry
 
 ExportFormat = Literal["csv", "ris", "bibtex"]
-EXPORT_ROWS = 1_000  # rows per export request; `page=2` gives the next 1,000
+EXPORT_ROWS = 1_000  # default rows per export file (`OFFRAMP_EXPORT_MAX_ROWS`)
 _CHUNK = 900  # ids per IN list
 
 MEDIA_TYPES: dict[str, str] = {

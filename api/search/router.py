@@ -159,8 +159,8 @@ def search(request: Request, principal: CurrentPrincipal, params: SearchQueryStr
 
 EXPORT_DESCRIPTION = f"""The hits of the same query as `GET /v1/search` (same parameters,
 same errors), as a file: CSV, RIS or BibTeX. At most {export.EXPORT_ROWS:,} rows per
-request, in the search's order; `page=2` gives the next {export.EXPORT_ROWS:,}
-(`per_page` is ignored). `X-Total-Count` is the number of hits, and a `Link`
+file (the node's `OFFRAMP_EXPORT_MAX_ROWS`), in the search's order; `page=2` gives
+the next ones (`per_page` is ignored). `X-Total-Count` is the number of hits, and a `Link`
 header with `rel="next"` names the next page while there are more. Only what the
 caller may read: an organization hidden from the caller is left out (never an
 author, publisher or institution); body, indicators, attachments and protected
@@ -188,7 +188,7 @@ def export_search(
         export.ExportFormat, Query(description="`csv`, `ris` (RIS) or `bibtex` (BibTeX)")
     ],
 ) -> Response:
-    rows = export.EXPORT_ROWS
+    rows: int = request.app.state.settings.export_max_rows
     params = dataclasses.replace(params, per_page=rows, facets=(), explain=False)
     result = run_search(request, principal, params)
     records = export.export_records(
@@ -204,7 +204,7 @@ def export_search(
     }
     if result.total > params.page * rows:
         following = request.url.include_query_params(page=params.page + 1)
-        headers["Link"] = f'<{following}>; rel="next"'
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
     body = export.render(format, records, registry_of(request))
     return Response(body, media_type=export.MEDIA_TYPES[format], headers=headers)
 

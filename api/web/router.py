@@ -51,7 +51,6 @@ from api.jsonld import entry_jsonld
 from api.login import service as login_service
 from api.login.service import safe_next
 from api.models import Entry
-from api.search.export import EXPORT_ROWS
 from api.search.router import SearchParams, SearchQueryString, find_related, run_search
 from api.search.schemas import SearchHit
 from api.web import search_page
@@ -182,7 +181,7 @@ def search(
         last_page=last_page,
         search_url=search_page.search_url,
         export_url=search_page.export_url,
-        export_rows=EXPORT_ROWS,
+        export_rows=_settings(request).export_max_rows,
     )
 
 

@@ -268,3 +268,26 @@ class TestExport:
             assert response.status_code == 422, (params, response.text)
             assert response.headers["content-type"].startswith("application/problem+json")
             assert sorted(e["field"] for e in response.json()["errors"]) == sorted(fields)
+
+
+class TestRowCap:
+    def test_a_file_holds_at_most_the_cap_and_links_the_next(
+        self, app: FastAPI, client: TestClient, world: World
+    ) -> None:
+        # The node's setting, as an operator sets OFFRAMP_EXPORT_MAX_ROWS.
+        app.state.settings = app.state.settings.model_copy(update={"export_max_rows": 3})
+        hits = search_ids(client, world.owner)
+        assert len(hits) > 6
+        seen: list[str] = []
+        url: str | None = f"/v1/search/export?q={WORD}&format=csv"
+        while url is not None:
+            response = client.get(url, headers=bearer(world.owner))
+            assert response.status_code == 200, response.text
+            assert response.headers["x-total-count"] == str(len(hits))
+            rows = [r["id"] for r in csv.DictReader(io.StringIO(response.text))]
+            assert 0 < len(rows) <= 3
+            seen.extend(rows)
+            link = response.headers.get("link")
+            url = link.split(">")[0].lstrip("<") if link else None
+            assert link is None or link.endswith('>; rel="next"')
+        assert seen == hits
