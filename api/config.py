@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     indexer_batch_size: int = 500
     indexer_max_backoff_seconds: float = 60.0
     index_wait_seconds: float = 2.0
+    # Entries per search export file (`/v1/search/export`; `page=N` for the next ones).
+    export_max_rows: int = Field(default=1_000, ge=1, le=10_000)
     # /readyz answers 503 ("degraded") once the oldest unindexed change is older than
     # this: a load balancer then prefers replicas whose search is fresh.
     readyz_max_outbox_lag_seconds: float = Field(default=60.0, gt=0)

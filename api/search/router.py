@@ -7,12 +7,17 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from api.access import Principal
 from api.auth.dependencies import CurrentPrincipal
+from api.db import ReadSession
+from api.entries.dependencies import VisibleEntry
+from api.entries.views import summary_of
 from api.errors import FieldError, ValidationFailed, problem_responses
-from api.search import service
-from api.search.schemas import SearchResponse
+from api.models import Entry
+from api.search import export, related, service
+from api.search.schemas import RelatedEntries, SearchHit, SearchResponse
 from api.vocabularies.router import registry_of
 from indexer.backends.base import FACETS
 
@@ -150,3 +155,97 @@ def search(request: Request, principal: CurrentPrincipal, params: SearchQueryStr
     # A hit's `matches` appears only with explain=true.
     hidden: Any = None if params.explain else {"hits": {"__all__": {"matches"}}}
     return Response(result.model_dump_json(exclude=hidden), media_type="application/json")
+
+
+EXPORT_DESCRIPTION = f"""The hits of the same query as `GET /v1/search` (same parameters,
+same errors), as a file: CSV, RIS or BibTeX. At most {export.EXPORT_ROWS:,} rows per
+file (the node's `OFFRAMP_EXPORT_MAX_ROWS`), in the search's order; `page=2` gives
+the next ones (`per_page` is ignored). `X-Total-Count` is the number of hits, and a `Link`
+header with `rel="next"` names the next page while there are more. Only what the
+caller may read: an organization hidden from the caller is left out (never an
+author, publisher or institution); body, indicators, attachments and protected
+fields are never exported."""
+
+
+@router.get(
+    "/search/export",
+    summary="Export the hits of a search as CSV, RIS or BibTeX",
+    description=EXPORT_DESCRIPTION,
+    responses={
+        **problem_responses(401, 422, 503),
+        200: {
+            "content": {media.split(";")[0]: {} for media in export.MEDIA_TYPES.values()},
+            "description": "The file",
+        },
+    },
+)
+def export_search(
+    request: Request,
+    principal: CurrentPrincipal,
+    params: SearchQueryString,
+    session: ReadSession,
+    format: Annotated[
+        export.ExportFormat, Query(description="`csv`, `ris` (RIS) or `bibtex` (BibTeX)")
+    ],
+) -> Response:
+    rows: int = request.app.state.settings.export_max_rows
+    params = dataclasses.replace(params, per_page=rows, facets=(), explain=False)
+    result = run_search(request, principal, params)
+    records = export.export_records(
+        session,
+        principal,
+        registry_of(request),
+        [hit.id for hit in result.hits],
+        public_url=request.app.state.settings.public_url,
+    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{export.filename(format, params.q)}"',
+        "X-Total-Count": str(result.total),
+    }
+    if result.total > params.page * rows:
+        following = request.url.include_query_params(page=params.page + 1)
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    body = export.render(format, records, registry_of(request))
+    return Response(body, media_type=export.MEDIA_TYPES[format], headers=headers)
+
+
+def find_related(
+    request: Request, session: Session, principal: Principal, entry: Entry, limit: int
+) -> list[SearchHit]:
+    """Related entries of a readable `entry`, as the caller is shown it (also for
+    the web entry page)."""
+    shown = summary_of(session, entry, principal)
+    return related.related_entries(
+        request.app.state.session_factory,
+        backend=request.app.state.search_backend,
+        registry=registry_of(request),
+        principal=principal,
+        entry_id=entry.id,
+        title=shown.title,
+        summary=shown.summary,
+        program_types=shown.program_types,
+        regions=shown.regions,
+        limit=limit,
+    )
+
+
+@router.get(
+    "/entries/{entry_id}/related",
+    summary='Entries like this one ("more like this") that the caller may read',
+    description="Up to `limit` entries sharing program types and regions with the entry"
+    " and similar in words, those sharing both ranked first; never the entry itself."
+    " An entry the caller may not read is a 404.",
+    responses=problem_responses(401, 404, 422, 503),
+    response_model=RelatedEntries,
+)
+def get_related(
+    entry: VisibleEntry,
+    request: Request,
+    session: ReadSession,
+    principal: CurrentPrincipal,
+    limit: Annotated[int, Query(ge=1, le=related.MAX_RELATED)] = related.DEFAULT_RELATED,
+) -> Response:
+    hits = find_related(request, session, principal, entry, limit)
+    body = RelatedEntries(entry_id=entry.id, items=hits)
+    hidden: Any = {"items": {"__all__": {"matches"}}}
+    return Response(body.model_dump_json(exclude=hidden), media_type="application/json")

@@ -49,3 +49,10 @@ class SearchResponse(BaseModel):
     per_page: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
+
+
+class RelatedEntries(BaseModel):
+    """`GET /v1/entries/{id}/related`: entries like `entry_id`, most alike first."""
+
+    entry_id: str
+    items: list[SearchHit]

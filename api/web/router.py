@@ -46,12 +46,12 @@ from api.entries import service as entries_service
 from api.entries.dependencies import EntryNotFound, permitted_actions
 from api.entries.repository import EntryFilters
 from api.entries.views import entry_read, revision_summary, shown_content, summary_of
-from api.errors import NotFound
+from api.errors import NotFound, ServiceUnavailable
 from api.jsonld import entry_jsonld
 from api.login import service as login_service
 from api.login.service import safe_next
 from api.models import Entry
-from api.search.router import SearchParams, SearchQueryString, run_search
+from api.search.router import SearchParams, SearchQueryString, find_related, run_search
 from api.search.schemas import SearchHit
 from api.web import search_page
 from api.web.dependencies import Page
@@ -63,6 +63,7 @@ ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 HOME_COLLECTIONS = 6
 HOME_RECENT = 8
 MAX_PAGE = 1_000  # the search API's limit
+RELATED_ON_PAGE = 5
 
 
 class WebRoute(APIRoute):
@@ -179,6 +180,8 @@ def search(
         page_numbers=search_page.page_numbers(min(params.page, last_page), last_page),
         last_page=last_page,
         search_url=search_page.search_url,
+        export_url=search_page.export_url,
+        export_rows=_settings(request).export_max_rows,
     )
 
 
@@ -233,6 +236,7 @@ def entry(entry_id: str, page: Page, request: Request, session: ReadSession) -> 
         page,
         "entry.html",
         entry=view,
+        related=_related(request, session, page.principal, found),
         revisions=[revision_summary(r, access) for r in revisions],
         collections=collections_service.collections_containing(session, page.principal, found.id),
         permalink=f"{_settings(request).public_url.rstrip('/')}/entries/{found.id}",
@@ -243,6 +247,17 @@ def entry(entry_id: str, page: Page, request: Request, session: ReadSession) -> 
         thread=thread,
         reviewer_said=last_word if "read_thread" in actions else None,
     )
+
+
+def _related(
+    request: Request, session: Session, principal: Principal, entry: Entry
+) -> list[SearchHit]:
+    """The API's related entries (`/v1/entries/{id}/related`, same search); the page
+    still shows the entry when the engine is away, without them."""
+    try:
+        return find_related(request, session, principal, entry, RELATED_ON_PAGE)
+    except ServiceUnavailable:
+        return []
 
 
 def _jsonld(entry: Entry, settings: Settings) -> Markup | None:

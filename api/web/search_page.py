@@ -31,6 +31,13 @@ LIST_FACETS: tuple[str, ...] = (
 DEFAULT_PARAMS = SearchParams()
 
 
+def export_url(params: SearchParams, format: str) -> str:
+    """`/v1/search/export?format=…&…`: the same query (words, filters, years, sort)
+    as a file; the export has its own page size, so `page`/`per_page` are left out."""
+    query = search_url(params, page=1, per_page=DEFAULT_PARAMS.per_page).partition("?")[2]
+    return f"/v1/search/export?{urlencode([('format', format)])}" + (f"&{query}" if query else "")
+
+
 def search_url(params: SearchParams, **changes: Any) -> str:
     """`/search?…` for `params` with `changes` applied; defaults are left out."""
     if changes:

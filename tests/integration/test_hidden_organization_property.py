@@ -7,7 +7,8 @@ every surface that names an entry's organization must name it exactly when the
 oracle below says the caller may know it, and show "A member organization"
 otherwise: the entry, the list (and its organization filter), revisions and
 diffs, search hits, facets and highlights (and a search for the name itself),
-the review and safety queues, collections, duplicate hints and the audit log.
+search exports (CSV, RIS, BibTeX), related entries, the review and safety
+queues, collections, duplicate hints and the audit log.
 
 The oracle restates README "Safety" in its own words: `named` — anyone who reads
 the entry; `network` — signed-in members of the node (not the public, nor a
@@ -15,10 +16,14 @@ token that reads as the public); `partners` — the owner and its partners."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from typing import Any
 
+import bibtexparser
 import pytest
+import rispy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -169,6 +174,27 @@ def check_caller(
     if not any(r["entry"]["id"] in entries and knows(caller, entries[r["entry"]["id"]])
                for r in rows):  # fmt: skip
         assert SECRET not in exported.lower(), (caller.name, exported)
+    # Exports of the search: the organization as publisher/institution exactly when known.
+    exports = {
+        format: client.get("/v1/search/export", params={"q": WORD, "format": format},
+                           headers=headers).text
+        for format in ("csv", "ris", "bibtex")
+    }  # fmt: skip
+    publishers = {row["id"]: row["organization"]
+                  for row in csv.DictReader(io.StringIO(exports["csv"]))}  # fmt: skip
+    publishers_ris = {r["id"]: r.get("publisher", "") for r in rispy.loads(exports["ris"])}
+    bib = bibtexparser.parse_string(exports["bibtex"]).entries
+    publishers_bib = {b.key: b.fields_dict["institution"].value if "institution" in b.fields_dict
+                      else "" for b in bib}  # fmt: skip
+    assert set(publishers) == set(publishers_ris) == set(publishers_bib) == {h["id"] for h in hits}
+    for shown in (publishers, publishers_ris, publishers_bib):
+        for entry_id, name in shown.items():
+            if entry_id in entries:
+                assert (SECRET in name.lower()) == knows(caller, entries[entry_id]), caller.name
+                assert name == "" or knows(caller, entries[entry_id]), (caller.name, name)
+    if not known_hits:
+        for format, text in exports.items():
+            assert SECRET not in text.lower(), (caller.name, format)
     by_name = client.get("/v1/search", params={"q": "Kestrel Trust"}, headers=headers).json()
     for hit in by_name["hits"]:
         assert knows(caller, entries[hit["id"]]), (caller.name, hit)
@@ -179,6 +205,9 @@ def check_caller(
         if got.status_code != 200:
             continue
         check_ref(caller, entry, got.json()["organization"], "entry")
+        related = client.get(f"{url}/related", params={"limit": 20}, headers=headers)
+        for other, item in tracked_items(related.json().get("items", [])):
+            check_ref(caller, other, item["organization"], "related entry")
         assert (SECRET in got.text.lower()) == knows(caller, entry), (caller.name, entry)
         revisions = client.get(f"{url}/revisions", headers=headers).json()["items"]
         for revision in revisions:

@@ -5,7 +5,8 @@ widen, narrow or change partners, submissions, reviews, retractions and restores
 — while the workflow model of `tests/unit/test_access_rule.py` follows along. The
 oracle there (SPEC §2 in its own words) then says, for every kind of caller with
 real tokens, what each surface must answer: the entry, the list and its total,
-search hits/totals/facets, attachments, every revision and the revision list,
+search hits/totals/facets, search exports (CSV, RIS, BibTeX), related
+entries, attachments, every revision and the revision list,
 every diff, which protected fields are shown, which content (live or the revision
 under review), the organization's event log and the audit log."""
 
@@ -18,7 +19,9 @@ from datetime import timedelta
 from itertools import combinations
 from typing import Any
 
+import bibtexparser
 import pytest
+import rispy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -251,6 +254,25 @@ def check_caller(
     # Explanations only ever describe the caller's own hits, and only the word searched.
     assert {m["words"] for hit in found["hits"] for m in hit["matches"]} <= {WORD.lower()}
 
+    # Exports of the same search: exactly its hits, in files the libraries read back;
+    # partners (never exported) appear in none.
+    exports = {
+        format: client.get(
+            "/v1/search/export", params={"q": WORD, "format": format}, headers=headers
+        )
+        for format in ("csv", "ris", "bibtex")
+    }
+    assert all(r.status_code == 200 for r in exports.values()), caller.name
+    exported_csv = list(csv.DictReader(io.StringIO(exports["csv"].text)))
+    assert {row["id"] for row in exported_csv} == searchable, caller.name
+    assert {r["id"] for r in rispy.loads(exports["ris"].text)} == searchable, caller.name
+    bib = bibtexparser.parse_string(exports["bibtex"].text)
+    assert not bib.failed_blocks
+    assert {b.key for b in bib.entries} == searchable, caller.name
+    for response in exports.values():
+        assert "org-b" not in response.text.lower(), caller.name
+        assert "org-c" not in response.text.lower(), caller.name
+
     # Evidence (follow-ups, ratings, indicator values) is the owner's and the live
     # version's readers': never a reviewer's only, never a stub's.
     evidence = {
@@ -293,6 +315,14 @@ def check_caller(
             assert shown == (expected, expected), (caller.name, m)
         else:
             assert recommendations.status_code == ratings.status_code == 404, (caller.name, m)
+        # Related entries: of a readable entry, every other searchable one (all share
+        # the words, and there are fewer than the limit); of any other, a 404.
+        related = client.get(f"{url}/related", params={"limit": 20}, headers=headers)
+        if tracked.id in readable:
+            got = {item["id"] for item in related.json()["items"]}
+            assert got == searchable - {tracked.id}, (caller.name, m)
+        else:
+            assert related.status_code == 404, (caller.name, m)
         entry = client.get(url, headers=headers)
         attachments = client.get(f"{url}/attachments", headers=headers)
         revision_list = client.get(f"{url}/revisions", headers=headers)
