@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from api.access import organization_indexable, search_tags
 from api.vocabularies.registry import VocabularyRegistry
@@ -52,6 +53,8 @@ class EntrySource:
     review_status: str | None = None
     requested_visibility: str | None = None
     organization_display: str = "named"
+    # A policy framework's structured fields (api.entries.schemas.PolicyFields).
+    policy: Mapping[str, Any] | None = None
 
 
 def fingerprint(document: dict[str, object]) -> str:
@@ -77,6 +80,7 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         partner_ids=source.partner_ids,
     )
     published = source.published_at
+    policy = source.policy or {}
     named = organization_indexable(
         display=source.organization_display,
         owner_id=source.organization_id,
@@ -100,6 +104,10 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         "evidence_level": _codes([source.evidence_level]),
         "language": [source.language],
         "organization": [source.organization_slug] if named else [],
+        "impediment_type": _codes(policy.get("impediment_types") or []),
+        "policy_status": _codes([policy.get("status")]),
+        "policy_level": _codes([policy.get("level")]),
+        "jurisdiction": _codes([policy.get("jurisdiction")]),
         "display_regions": list(source.regions),
         "year": published.year if published else None,
         "published_at": int(published.timestamp()) if published else 0,

@@ -37,6 +37,7 @@ _COLUMNS = (
     Entry.review_status,
     Entry.requested_visibility,
     Entry.organization_display,
+    Entry.policy,
 )
 
 
@@ -109,6 +110,7 @@ def _assemble(session: Session, rows: Sequence[Any]) -> dict[str, EntrySource]:
             review_status=row.review_status,
             requested_visibility=row.requested_visibility,
             organization_display=row.organization_display,
+            policy=row.policy,
         )
         for row in rows
     }
