@@ -133,6 +133,7 @@ PolicyStatus = Literal["in_force", "repealed", "proposed"]
 PolicyEffect = Literal[
     "prohibits", "restricts", "requires_authorisation", "chilling_effect", "enables"
 ]
+POLICY_KIND = "policy_framework"
 POLICY_LEVELS: tuple[str, ...] = ("global", "regional", "national", "local")
 POLICY_STATUSES: tuple[str, ...] = ("in_force", "repealed", "proposed")
 POLICY_EFFECTS: tuple[str, ...] = (

@@ -31,7 +31,7 @@ from api.access.rule import REVIEWED_VISIBILITIES
 from api.attachments.service import attachment_storage_keys
 from api.audit import record_event
 from api.entries import repository
-from api.entries.schemas import EntryCreate, EntryUpdate
+from api.entries.schemas import POLICY_KIND, EntryCreate, EntryUpdate
 from api.entries.validation import check_codes
 from api.errors import (
     Conflict,
@@ -169,9 +169,6 @@ def check_program(
     ):
         return [FieldError("program_id", "not a program profile of your organization")]
     return []
-
-
-POLICY_KIND = "policy_framework"
 
 
 def check_policy_kind(kind: str, policy: Any, *, kind_changed: bool = False) -> list[FieldError]:

@@ -5,6 +5,8 @@ counted live through the one visibility rule, never from the search index."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from typing import Any
 
@@ -247,3 +249,122 @@ class TestPolicySearch:
         assert "Policy status: repealed" in page.text
         french = client.get("/search?kind=policy_framework", headers={"Accept-Language": "fr"})
         assert "Statut de la politique" in french.text
+
+
+def independent_table(made: list[dict[str, Any]], **only: str) -> dict[str, dict[str, Any]]:
+    """What the table must say, counted here from the entries the test created."""
+    rows: dict[str, dict[str, Any]] = {}
+    for entry in made:
+        p = entry["policy"]
+        if any(value not in {"status": [p["status"]], "level": [p["level"]],
+                             "impediment_type": p["impediment_types"]}[name]
+               for name, value in only.items()):  # fmt: skip
+            continue
+        row = rows.setdefault(p["jurisdiction"], {"total": 0, "types": Counter(),
+                                                  "effects": Counter()})  # fmt: skip
+        row["total"] += 1
+        row["types"].update(p["impediment_types"])
+        row["effects"][p["effect"]] += 1
+    return rows
+
+
+def table_of(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        row["jurisdiction"]: {
+            "total": row["total"],
+            "types": Counter({c["impediment_type"]: c["count"] for c in row["cells"]
+                              if c["count"]}),
+            "effects": Counter(row["by_effect"]),
+        }
+        for row in body["rows"]
+    }  # fmt: skip
+
+
+class TestByCountry:
+    def test_counts_equal_an_independent_count_for_each_caller(
+        self, app: FastAPI, client: TestClient, owner: str, other: str
+    ) -> None:
+        public = frameworks(client, owner)
+        secret = published_entry(client, other, **framework(
+            title="Private decree", visibility="private",
+            policy=policy(impediment_types=["travel_ban"], effect="prohibits")))  # fmt: skip
+        network = published_entry(client, other, **framework(
+            title="Network circular", visibility="network",
+            policy=policy(jurisdiction="SO", impediment_types=["licensing"])))  # fmt: skip
+        draft = create_entry(client, owner, **framework(title="Unpublished draft"))
+        assert draft["status"] == "draft"
+        stranger = member_token(app, "ngo-c", "reader", person="cy")
+        for token, seen in [(None, public), (owner, [*public, network]),
+                            (stranger, [*public, network]),
+                            (other, [*public, secret, network])]:  # fmt: skip
+            body = client.get("/v1/policy-frameworks/by-country", headers=bearer(token)).json()
+            assert table_of(body) == independent_table(seen), token
+            assert body["total"] == len(seen)
+        anonymous = table_of(client.get("/v1/policy-frameworks/by-country").json())
+        assert anonymous["KE"]["types"]["travel_ban"] == 1  # not the private decree
+        assert "SO" not in anonymous  # the network circular
+        assert anonymous["002"]["total"] == 1  # the region's own row
+
+    def test_filters_rows_links_and_csv(self, client: TestClient, owner: str) -> None:
+        made = frameworks(client, owner)
+        for params, only in [({"status": "repealed"}, {"status": "repealed"}),
+                             ({"impediment_type": "aml_cft_rule"},
+                              {"impediment_type": "aml_cft_rule"}),
+                             ({"level": "regional"}, {"level": "regional"})]:  # fmt: skip
+            body = client.get("/v1/policy-frameworks/by-country", params=params).json()
+            want = independent_table(made, **only)
+            if "impediment_type" in only:  # only that column is shown
+                for row in want.values():
+                    row["types"] = Counter({k: v for k, v in row["types"].items()
+                                            if k == only["impediment_type"]})  # fmt: skip
+            assert table_of(body) == want, params
+        body = client.get("/v1/policy-frameworks/by-country").json()
+        assert [row["jurisdiction"] for row in body["rows"]] == ["002", "FR", "KE"]
+        kenya = next(row for row in body["rows"] if row["jurisdiction"] == "KE")
+        cell = next(c for c in kenya["cells"] if c["impediment_type"] == "material_support_law")
+        found = client.get(cell["search_href"]).json()
+        assert {hit["id"] for hit in found["hits"]} == expected(
+            made, jurisdiction="KE", impediment_type="material_support_law")  # fmt: skip
+        assert found["total"] == cell["count"]
+        exported = client.get("/v1/policy-frameworks/by-country?format=csv")
+        assert exported.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(exported.text)))
+        assert {r["jurisdiction"]: int(r["total"]) for r in rows} == {
+            code: row["total"] for code, row in independent_table(made).items()}  # fmt: skip
+        assert {r["jurisdiction"]: int(r["effect_restricts"]) for r in rows} == {
+            code: row["effects"]["restricts"]
+            for code, row in independent_table(made).items()}  # fmt: skip
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [("status=suspended", "query.status[0]"), ("level=planetary", "query.level[0]"),
+         ("impediment_type=wizardry", "query.impediment_type[0]"),
+         ("format=xml", "query.format")],
+    )  # fmt: skip
+    def test_bad_filters_are_problems(self, client: TestClient, query: str, field: str) -> None:
+        response = client.get(f"/v1/policy-frameworks/by-country?{query}")
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith(PROBLEM)
+        assert field in [e["field"] for e in response.json()["errors"]]
+
+    def test_the_page_in_english_and_french(self, client: TestClient, owner: str) -> None:
+        made = frameworks(client, owner)
+        page = client.get("/policies")
+        assert page.status_code == 200
+        assert "<caption>4 policy frameworks by jurisdiction" in page.text
+        assert '<th scope="row">Kenya' in page.text
+        cell = "/search?kind=policy_framework&amp;jurisdiction=KE&amp;impediment_type=travel_ban"
+        assert cell in page.text
+        assert "/v1/policy-frameworks/by-country?format=csv" in page.text
+        filtered = client.get("/policies?status=repealed")
+        assert '<th scope="row">France' in filtered.text
+        assert '<th scope="row">Kenya' not in filtered.text
+        french = client.get("/policies", headers={"Accept-Language": "fr"})
+        assert "Entraves juridiques et politiques" in french.text
+        assert "Interdictions de voyager" in french.text
+        link = client.get(
+            "/search?kind=policy_framework&jurisdiction=KE&impediment_type=travel_ban"
+        )
+        assert link.status_code == 200
+        assert all(e["title"] in link.text for e in made if e["policy"]["jurisdiction"] == "KE"
+                   and "travel_ban" in e["policy"]["impediment_types"])  # fmt: skip
