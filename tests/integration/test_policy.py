@@ -14,6 +14,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.demo.generator import DEFAULT_SEED, generate
+from api.demo.load import load_demo
+from tests.conftest import DatabaseUnderTest
 from tests.factories import bearer, create_entry, member_token, patch_entry, published_entry
 
 PROBLEM = "application/problem+json"
@@ -347,6 +350,16 @@ class TestByCountry:
         assert response.headers["content-type"].startswith(PROBLEM)
         assert field in [e["field"] for e in response.json()["errors"]]
 
+    def test_the_entry_page_shows_the_fields(self, client: TestClient, owner: str) -> None:
+        entry = frameworks(client, owner)[2]
+        page = client.get(f"/entries/{entry['id']}")
+        assert '<h2 id="policy-title">Policy framework</h2>' in page.text
+        assert "repealed Jun 30, 2015" in page.text
+        assert "Anti-money-laundering and counter-terrorist-financing rules" in page.text
+        french = client.get(f"/entries/{entry['id']}", headers={"Accept-Language": "fr"})
+        assert "Cadre politique" in french.text
+        assert "abrogé le 30 juin 2015" in french.text
+
     def test_the_page_in_english_and_french(self, client: TestClient, owner: str) -> None:
         made = frameworks(client, owner)
         page = client.get("/policies")
@@ -368,3 +381,21 @@ class TestByCountry:
         assert link.status_code == 200
         assert all(e["title"] in link.text for e in made if e["policy"]["jurisdiction"] == "KE"
                    and "travel_ban" in e["policy"]["impediment_types"])  # fmt: skip
+
+
+class TestDemoInventory:
+    def test_the_demo_table_equals_the_generated_frameworks(
+        self, database: DatabaseUnderTest, app: FastAPI, client: TestClient
+    ) -> None:
+        load_demo(app.state.settings, database.engine, size=320, seed=DEFAULT_SEED)
+        public = [e for e in generate(320).entries if e.kind == "policy_framework"
+                  and e.status == "published" and e.visibility == "public"]  # fmt: skip
+        want = Counter(str(e.policy["jurisdiction"]) for e in public if e.policy)
+        body = client.get("/v1/policy-frameworks/by-country").json()
+        assert {row["jurisdiction"]: row["total"] for row in body["rows"]} == dict(want)
+        assert sum(row["is_country"] for row in body["rows"]) >= 20
+        travel = Counter(str(e.policy["jurisdiction"]) for e in public
+                         if e.policy and "travel_ban" in e.policy["impediment_types"])  # fmt: skip
+        shown = {row["jurisdiction"]: c["count"] for row in body["rows"] for c in row["cells"]
+                 if c["impediment_type"] == "travel_ban" and c["count"]}  # fmt: skip
+        assert shown == dict(travel)
