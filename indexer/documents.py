@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from api.access import organization_indexable, search_tags
 from api.vocabularies.registry import VocabularyRegistry
@@ -56,6 +57,8 @@ class EntrySource:
     findings: tuple[str, ...] = ()
     lessons: tuple[str, ...] = ()
     recommendations: tuple[str, ...] = ()
+    # A policy framework's structured fields (api.entries.schemas.PolicyFields).
+    policy: Mapping[str, Any] | None = None
 
 
 def fingerprint(document: dict[str, object]) -> str:
@@ -81,6 +84,7 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         partner_ids=source.partner_ids,
     )
     published = source.published_at
+    policy = source.policy or {}
     named = organization_indexable(
         display=source.organization_display,
         owner_id=source.organization_id,
@@ -107,6 +111,10 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         "evidence_level": _codes([source.evidence_level]),
         "language": [source.language],
         "organization": [source.organization_slug] if named else [],
+        "impediment_type": _codes(policy.get("impediment_types") or []),
+        "policy_status": _codes([policy.get("status")]),
+        "policy_level": _codes([policy.get("level")]),
+        "jurisdiction": _codes([policy.get("jurisdiction")]),
         "display_regions": list(source.regions),
         "year": published.year if published else None,
         "published_at": int(published.timestamp()) if published else 0,

@@ -40,6 +40,7 @@ _COLUMNS = (
     Entry.findings,
     Entry.lessons,
     Entry.recommendations,
+    Entry.policy,
 )
 
 
@@ -120,6 +121,7 @@ def _assemble(session: Session, rows: Sequence[Any]) -> dict[str, EntrySource]:
             findings=_texts(row.findings),
             lessons=_texts(row.lessons),
             recommendations=_texts(row.recommendations),
+            policy=row.policy,
         )
         for row in rows
     }

@@ -1,5 +1,5 @@
 """The search thesaurus of a vocabulary registry: every program type, target
-population, setting and region with its label and aliases (`language.Concept`).
+population, setting, region and impediment type with its label and aliases (`language.Concept`).
 
 Used at index time (each document's `vocabulary_text` names its tags by all
 their names), by the API (the embedded engine expands query words with it; the
@@ -19,6 +19,7 @@ CONCEPT_FACETS: dict[str, str] = {
     "target_population": "target_population",
     "setting": "setting",
     "region": "region",
+    "impediment_type": "impediment_type",
 }
 WORLD = "001"  # every entry is in the world: naming it says nothing
 

@@ -40,11 +40,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import yaml
 
 from api.demo.evidence import DemoEvidence, demo_evidence
+from api.demo.policy import demo_policy
 
 __all__ = [
     "DEFAULT_SEED",
@@ -136,6 +137,8 @@ class DemoEntry:
     attachments: tuple[DemoAttachment, ...]
     # Findings, lessons, recommendations, profile, follow-ups, ratings (api.demo.evidence).
     evidence: DemoEvidence | None = None
+    # A policy framework's structured fields (api.demo.policy); None on other kinds.
+    policy: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1960,6 +1963,11 @@ def _make_entry(seed: int, index: int) -> DemoEntry:
             indicator_codes=[i.code for i in indicators], evaluation_design=evaluation_design,
             evidence_level=evidence_level, period_end=period_end,
         ),
+        policy=demo_policy(
+            seed, index, regions=regions, levels=ref.levels, parents=ref.parents,
+            names=ref.names, impediment_types=list(ref.labels["impediment_type"]),
+            period_start=period_start, period_end=period_end,
+        ) if d.kind == "policy_framework" else None,
     )  # fmt: skip
 
 

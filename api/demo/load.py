@@ -92,6 +92,7 @@ def _values(entry: DemoEntry) -> dict[str, Any]:
         "lessons": entry.evidence.lessons if entry.evidence else [],
         "recommendations": entry.evidence.recommendations if entry.evidence else [],
         "profile": entry.evidence.profile if entry.evidence else None,
+        "policy": entry.policy,
     }
 
 

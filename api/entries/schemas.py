@@ -94,6 +94,11 @@ PROGRAM_HELP = (
     "entry belongs to; its timeline lists them by year"
 )
 
+POLICY_HELP = (
+    "A policy framework's jurisdiction, level, impediment types, effect on civil-society "
+    "engagement, status and source (entries of kind policy_framework only; null clears it)"
+)
+
 
 class ProgramProfile(BaseModel):
     """What a practitioner compares before designing a program of their own.
@@ -121,6 +126,57 @@ class ProgramProfile(BaseModel):
     cost_per_participant_usd: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)] | None = (
         None
     )
+
+
+PolicyLevel = Literal["global", "regional", "national", "local"]
+PolicyStatus = Literal["in_force", "repealed", "proposed"]
+PolicyEffect = Literal[
+    "prohibits", "restricts", "requires_authorisation", "chilling_effect", "enables"
+]
+POLICY_KIND = "policy_framework"
+POLICY_LEVELS: tuple[str, ...] = ("global", "regional", "national", "local")
+POLICY_STATUSES: tuple[str, ...] = ("in_force", "repealed", "proposed")
+POLICY_EFFECTS: tuple[str, ...] = (
+    "prohibits", "restricts", "requires_authorisation", "chilling_effect", "enables"
+)  # fmt: skip
+
+
+class PolicySource(BaseModel):
+    """Where the framework is written down, and when it was adopted and repealed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    citation: Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
+    url: AnyHttpUrl | None = None
+    adopted: date | None = Field(default=None, description="Adoption date (not when proposed)")
+    repealed: date | None = Field(default=None, description="Repeal date (status repealed only)")
+
+
+class PolicyFields(BaseModel):
+    """A law, regulation or policy that shapes civil society's work with people
+    leaving violent extremism (entries of kind `policy_framework` only).
+
+    `jurisdiction`: an M49 region or country code (`region` vocabulary) matching
+    `level` — `global` is World (001), `regional` an area, `national` and `local`
+    a country (the locality goes in `effect_text` or the citation).
+    `impediment_types`: `impediment_type` vocabulary codes. `effect` on
+    civil-society engagement: `prohibits` (the activity is an offence),
+    `restricts` (allowed within limits), `requires_authorisation` (a licence,
+    permit or prior approval), `chilling_effect` (lawful, but organizations
+    refrain for fear of sanctions, de-risking or stigma), `enables` (an
+    exemption or safe harbour); `effect_text` says how, in a sentence or two."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    jurisdiction: Code = Field(description="M49 region or ISO country code (`region` vocabulary)")
+    level: PolicyLevel
+    impediment_types: Annotated[list[Code], Field(min_length=1, max_length=10)] = Field(
+        description="`impediment_type` vocabulary codes"
+    )
+    effect: PolicyEffect
+    effect_text: Annotated[str, StringConstraints(max_length=2_000)] = ""
+    status: PolicyStatus
+    source: PolicySource
 
 
 class Link(BaseModel):
@@ -153,6 +209,7 @@ class _EntryFields(_NoNul):
     lessons: EvidenceItems = []
     recommendations: EvidenceItems = []
     profile: ProgramProfile | None = None
+    policy: PolicyFields | None = Field(default=None, description=POLICY_HELP)
     program_id: ProgramRef | None = Field(default=None, description=PROGRAM_HELP)
     visibility: Visibility = Field(default="private", description=VISIBILITY_HELP)
     shared_with: Annotated[list[Code], Field(max_length=50, description=SHARED_WITH_HELP)] = []
@@ -210,6 +267,7 @@ class EntryUpdate(_NoNul):
     lessons: EvidenceItems | None = None
     recommendations: EvidenceItems | None = None
     profile: ProgramProfile | None = None
+    policy: PolicyFields | None = Field(default=None, description=POLICY_HELP)
     program_id: ProgramRef | None = Field(default=None, description=PROGRAM_HELP)
     visibility: Visibility | None = Field(default=None, description=VISIBILITY_HELP)
     shared_with: Annotated[list[Code], Field(max_length=50)] | None = Field(
@@ -331,6 +389,7 @@ class EntryRead(EntrySummary):
     lessons: list[EvidenceItem] = []
     recommendations: list[EvidenceItem] = []
     profile: ProfileRead | None = None
+    policy: PolicyFields | None = Field(default=None, description=POLICY_HELP)
     program_id: str | None = Field(default=None, description=PROGRAM_HELP)
     shared_with: list[str] | None = Field(
         description="Partner organizations; shown to the owner organization only"

@@ -31,7 +31,7 @@ from api.access.rule import REVIEWED_VISIBILITIES
 from api.attachments.service import attachment_storage_keys
 from api.audit import record_event
 from api.entries import repository
-from api.entries.schemas import EntryCreate, EntryUpdate
+from api.entries.schemas import POLICY_KIND, EntryCreate, EntryUpdate
 from api.entries.validation import check_codes
 from api.errors import (
     Conflict,
@@ -71,13 +71,14 @@ CONTENT_FIELDS = (
     "lessons",
     "recommendations",
     "profile",
+    "policy",
     "program_id",
 )
 EVIDENCE_FIELDS = {"findings": "f", "lessons": "l", "recommendations": "r"}
 # Content fields added after entries existed: older snapshots lack them.
 _LATER_FIELDS: dict[str, Any] = {"internal_notes": "", "findings": [], "lessons": [],
                                  "recommendations": [], "profile": None,
-                                 "program_id": None}  # fmt: skip
+                                 "program_id": None, "policy": None}  # fmt: skip
 SHARING_FIELDS = ("visibility", "shared_with", "listed", "organization_display")
 
 
@@ -170,6 +171,28 @@ def check_program(
     return []
 
 
+def check_policy_kind(kind: str, policy: Any, *, kind_changed: bool = False) -> list[FieldError]:
+    """Policy fields belong to policy frameworks only: `policy` on another kind is an
+    error on `policy` — or on `kind` when the kind is what changed."""
+    if policy is None or kind == POLICY_KIND:
+        return []
+    if kind_changed:
+        return [FieldError("kind", f"an entry with policy fields is a {POLICY_KIND}; "
+                           "clear policy (null) to change its kind")]  # fmt: skip
+    return [FieldError("policy", f"only entries of kind {POLICY_KIND} carry policy fields",
+                       kind=kind)]  # fmt: skip
+
+
+def _policy_codes_in_use(policy: dict[str, Any] | None) -> dict[str, set[str]]:
+    """The policy codes an entry already carries: deprecated ones stay editable."""
+    if not policy:
+        return {}
+    return {
+        "policy.jurisdiction": {policy["jurisdiction"]},
+        "policy.impediment_types": set(policy.get("impediment_types") or []),
+    }
+
+
 def number_items(values: dict[str, Any]) -> list[FieldError]:
     """Give findings, lessons and recommendations without an id the next free one
     (`f1`, `l2`, `r3`…), in place; a repeated id is an error naming the item."""
@@ -217,6 +240,7 @@ def create_entry(
     assert principal.organization_id is not None, "route requires a publisher (Publisher)"
     values = _model_values(data, set(EntryCreate.model_fields))
     errors = check_codes(registry, values) + number_items(values)
+    errors += check_policy_kind(values["kind"], values.get("policy"))
     errors += check_program(session, values.get("program_id"), principal.organization_id)
     partners, partner_errors = _resolve_partners(
         session, values.pop("shared_with"), principal.organization_id
@@ -286,6 +310,7 @@ def update_entry(
     for name in ("kind", "language", "evaluation_design", "evidence_level"):
         current = getattr(entry, name)
         already_used[name] = {current} if current else set()
+    already_used.update(_policy_codes_in_use(entry.policy))
     errors = check_codes(registry, values, already_used=already_used) + number_items(values)
     if values.get("program_id") is not None:
         errors += check_program(session, values["program_id"], entry.organization_id, entry.id)
@@ -303,6 +328,15 @@ def update_entry(
         raise ValidationFailed("Some fields have values that are not allowed.", errors=errors)
 
     base = _working_content(session, entry)
+    if "kind" in values or "policy" in values:
+        # The kind and policy this revision will have (the working one's otherwise).
+        errors += check_policy_kind(
+            str(values.get("kind", base.get("kind"))),
+            values["policy"] if "policy" in values else base.get("policy"),
+            kind_changed="policy" not in values,
+        )
+    if errors:
+        raise ValidationFailed("Some fields have values that are not allowed.", errors=errors)
     content = dict(base)
     for name, value in values.items():
         content[name] = _jsonable(value)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.errors import FieldError
-from api.vocabularies.registry import VocabularyRegistry
+from api.vocabularies.registry import WORLD, VocabularyRegistry
 
 # entry field -> vocabulary it draws codes from
 LIST_FIELDS = {
@@ -92,6 +92,54 @@ def check_codes(
     profile = values.get("profile") or {}
     for index, code in enumerate(profile.get("disciplines") or []):
         check(f"profile.disciplines[{index}]", "actor", code)
+    policy = values.get("policy") or {}
+    if policy:
+        jurisdiction = policy["jurisdiction"]
+        before = len(errors)
+        check("policy.jurisdiction", "region", jurisdiction)
+        if len(errors) == before:
+            errors.extend(_level_problems(registry, policy["level"], jurisdiction))
+        for index, code in enumerate(policy.get("impediment_types") or []):
+            check(f"policy.impediment_types[{index}]", "impediment_type", code)
+        duplicates = _duplicates(policy.get("impediment_types") or [])
+        if duplicates:
+            errors.append(
+                FieldError("policy.impediment_types", f"repeated codes: {', '.join(duplicates)}")
+            )
+        errors.extend(_source_problems(policy["status"], policy.get("source") or {}))
+    return errors
+
+
+def _level_problems(
+    registry: VocabularyRegistry, level: str, jurisdiction: str
+) -> list[FieldError]:
+    """The jurisdiction matches the level: global is World, regional an area below
+    it, national and local a country (M49 has no subnational codes)."""
+    is_country = registry.is_country(jurisdiction)
+    if level == "global" and jurisdiction != WORLD:
+        problem = f"a global framework has jurisdiction {WORLD} (World)"
+    elif level == "regional" and (is_country or jurisdiction == WORLD):
+        problem = "a regional framework has a region code (not a country, not World)"
+    elif level in ("national", "local") and not is_country:
+        problem = f"a {level} framework has a country code"
+    else:
+        return []
+    return [FieldError("policy.jurisdiction", problem, code=jurisdiction, level=level)]
+
+
+def _source_problems(status: str, source: Mapping[str, Any]) -> list[FieldError]:
+    """Dates agree with the status: a proposal is not adopted yet, only a repealed
+    framework has a repeal date, and it comes after the adoption."""
+    adopted, repealed = source.get("adopted"), source.get("repealed")
+    errors: list[FieldError] = []
+    if status == "proposed" and adopted:
+        errors.append(FieldError("policy.source.adopted", "a proposed framework is not adopted"))
+    if repealed and status != "repealed":
+        errors.append(
+            FieldError("policy.source.repealed", "only a repealed framework has a repeal date")
+        )
+    if adopted and repealed and str(repealed) < str(adopted):
+        errors.append(FieldError("policy.source.repealed", "repealed before it was adopted"))
     return errors
 
 

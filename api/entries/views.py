@@ -241,6 +241,7 @@ def entry_read(
             "lessons": entry.lessons,
             "recommendations": entry.recommendations,
             "profile": entry.profile,
+            "policy": entry.policy,
             "program_id": entry.program_id,
             "indicators": [
                 {"code": i.code, "value": i.value, "note": i.note} for i in entry.indicators
@@ -281,6 +282,7 @@ def entry_read(
         "profile": profile_read(
             source.get("profile"), owner=access.owner, small_cell_k=small_cell_k
         ),
+        "policy": source.get("policy"),
         "program_id": _program_shown(session, principal, source.get("program_id")),
         "internal_notes": source.get("internal_notes") or "",
         "shared_with": [p.slug for p in entry.partners],

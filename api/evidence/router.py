@@ -19,10 +19,18 @@ from api.auth.dependencies import CurrentPrincipal
 from api.bounds import DatabaseId
 from api.db import ReadSession, WriteSession
 from api.entries.dependencies import EntryFor, VisibleEntry, small_cell_k_of
-from api.entries.schemas import EntryRoute, Objective, ReportingRule
+from api.entries.schemas import (
+    POLICY_KIND,
+    EntryRoute,
+    Objective,
+    PolicyLevel,
+    PolicyStatus,
+    ReportingRule,
+)
 from api.errors import FieldError, NotFound, ValidationFailed, problem_responses
 from api.evidence import service
 from api.evidence.gap_map import GapFilters, GapMap, gap_map
+from api.evidence.policy import PolicyFilters, PolicyTable, policy_table
 from api.evidence.schemas import (
     DisputeIn,
     DisputeRead,
@@ -33,6 +41,9 @@ from api.evidence.schemas import (
     GapMapRead,
     IndicatorList,
     IndicatorRow,
+    PolicyByCountry,
+    PolicyCell,
+    PolicyRow,
     ProfileList,
     RatingIn,
     RatingList,
@@ -455,3 +466,96 @@ def get_timeline(
         if service.readable_evidence(principal, entry) else []
     )  # fmt: skip
     return Timeline(program=service.entry_ref(principal, entry), items=items)
+
+
+def policy_filters(
+    request: Request,
+    policy_status: Annotated[list[PolicyStatus], Query(alias="status", max_length=3)] = [],  # noqa: B006
+    impediment_type: Values = [],  # noqa: B006
+    level: Annotated[list[PolicyLevel], Query(max_length=4)] = [],  # noqa: B006
+) -> PolicyFilters:
+    registry = registry_of(request)
+    errors = [
+        FieldError(f"query.impediment_type[{n}]", f"{code!r} is not an impediment_type code",
+                   code=code, vocabulary="impediment_type",
+                   valid_codes="/v1/vocabularies/impediment_type")
+        for n, code in enumerate(impediment_type)
+        if not registry.is_valid("impediment_type", code, allow_deprecated=True)
+    ]  # fmt: skip
+    if errors:
+        raise ValidationFailed("Some filters have values that are not allowed.", errors=errors)
+    return PolicyFilters(
+        status=tuple(dict.fromkeys(policy_status)),
+        impediment_type=tuple(dict.fromkeys(impediment_type)),
+        level=tuple(dict.fromkeys(level)),
+    )
+
+
+PolicyFiltersQuery = Annotated[PolicyFilters, Depends(policy_filters)]
+
+
+def policy_read(table: PolicyTable, filters: PolicyFilters, registry: VocabularyRegistry,
+                *, api: bool = True) -> PolicyByCountry:  # fmt: skip
+    """The table with its links: each cell opens the search of the frameworks it
+    counts (kind, jurisdiction, impediment type and the table's filters)."""
+    base = [("kind", POLICY_KIND)]
+    base += [("policy_status", s) for s in filters.status]
+    base += [("policy_level", lv) for lv in filters.level]
+    prefix = "/v1" if api else ""
+
+    def href(*items: tuple[str, str]) -> str:
+        return f"{prefix}/search?" + urlencode([*base, *items])
+
+    rows = []
+    for row in table.rows:
+        where = ("jurisdiction", row.jurisdiction)
+        types = [("impediment_type", t) for t in filters.impediment_type]
+        rows.append(PolicyRow(
+            jurisdiction=row.jurisdiction, label=_label(registry, "region", row.jurisdiction),
+            is_country=row.is_country, total=row.total, by_effect=row.by_effect,
+            cells=[PolicyCell(impediment_type=c, count=row.by_type.get(c, 0),
+                              search_href=href(where, ("impediment_type", c)))
+                   for c in table.columns],
+            search_href=href(where, *types),
+        ))  # fmt: skip
+    return PolicyByCountry(
+        columns=[GapAxis(code=c, label=_label(registry, "impediment_type", c))
+                 for c in table.columns],
+        effects=table.effects, rows=rows, total=table.total,
+    )  # fmt: skip
+
+
+def policy_csv(body: PolicyByCountry) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = [c.code for c in body.columns]
+    writer.writerow(["jurisdiction", "label", "is_country", "total", *columns,
+                     *(f"effect_{e}" for e in body.effects)])  # fmt: skip
+    for row in body.rows:
+        counts = {cell.impediment_type: cell.count for cell in row.cells}
+        writer.writerow([row.jurisdiction, row.label, "yes" if row.is_country else "no",
+                         row.total, *(counts[c] for c in columns),
+                         *(row.by_effect.get(e, 0) for e in body.effects)])  # fmt: skip
+    return out.getvalue()
+
+
+@router.get(
+    "/v1/policy-frameworks/by-country",
+    summary="Legal and policy impediments by country: visible frameworks by impediment type "
+    "and effect",
+    responses={**problem_responses(422),
+               200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
+)  # fmt: skip
+def get_policy_by_country(
+    request: Request, filters: PolicyFiltersQuery, session: ReadSession,
+    principal: CurrentPrincipal, format: Literal["json", "csv"] = "json",
+) -> Response:  # fmt: skip
+    """Per jurisdiction (countries; regions and World for regional and global
+    frameworks), the policy frameworks you may read, counted live from the entries."""
+    registry = registry_of(request)
+    body = policy_read(policy_table(session, principal, registry, filters), filters, registry)
+    if format == "csv":
+        disposition = 'attachment; filename="policy-frameworks-by-country.csv"'
+        return Response(policy_csv(body), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": disposition})  # fmt: skip
+    return Response(body.model_dump_json(), media_type="application/json")

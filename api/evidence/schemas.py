@@ -203,3 +203,26 @@ class TimelineItem(BaseModel):
 class Timeline(BaseModel):
     program: EntryRef
     items: list[TimelineItem] = Field(description="Oldest first; only entries you may read")
+
+
+class PolicyCell(BaseModel):
+    impediment_type: str
+    count: int = Field(description="Frameworks of this jurisdiction carrying the type")
+    search_href: str = Field(description="The search these frameworks come from")
+
+
+class PolicyRow(BaseModel):
+    jurisdiction: str = Field(description="Country or M49 region code")
+    label: str
+    is_country: bool = Field(description="false: a region's (or World's) own frameworks")
+    total: int = Field(description="Frameworks, each counted once")
+    by_effect: dict[str, int] = Field(description="Frameworks by effect on civil society")
+    cells: list[PolicyCell] = Field(description="One per column, zeros included")
+    search_href: str
+
+
+class PolicyByCountry(BaseModel):
+    columns: list[GapAxis] = Field(description="Impediment types")
+    effects: list[str]
+    rows: list[PolicyRow] = Field(description="Jurisdictions with at least one framework")
+    total: int = Field(description="Frameworks counted (each once)")

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from api.access import Principal
 from api.audit import record_event
 from api.entries.schemas import EntryCreate
-from api.entries.service import create_entry
+from api.entries.service import check_policy_kind, create_entry
 from api.entries.validation import check_codes
 from api.errors import NotFound
 from api.imports.formats import RawRow, RowError
@@ -118,8 +118,10 @@ def validate_rows(
             values = model.model_dump(mode="json")
         errors.extend(
             RowError(raw.number, problem["field"], problem["message"])
-            for problem in check_codes(registry, values)
-        )
+            for problem in [*check_codes(registry, values),
+                            *(check_policy_kind(values["kind"], values.get("policy"))
+                              if "kind" in values else [])]
+        )  # fmt: skip
         wanted_partners.extend(
             (raw.number, index, slug) for index, slug in enumerate(values.get("shared_with", []))
         )

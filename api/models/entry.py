@@ -108,6 +108,10 @@ class Entry(Base):
     lessons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     recommendations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # A policy_framework entry's structured fields (api.entries.schemas.PolicyFields):
+    # jurisdiction, level, impediment types, effect, status, source. Content, in
+    # every revision; read live by the by-country table (api.evidence.policy).
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # The program profile (an entry of the same organization) this entry belongs to:
     # a program keeps its identity across its evaluations (its timeline).
     program_id: Mapped[str | None] = mapped_column(String(40), index=True)

@@ -78,6 +78,17 @@ def search_params(
     evidence_level: Values = [],  # noqa: B006
     language: Values = [],  # noqa: B006
     organization: Values = [],  # noqa: B006
+    impediment_type: Values = [],  # noqa: B006
+    policy_status: Annotated[
+        list[str], Query(max_length=50, description="in_force, repealed or proposed")
+    ] = [],  # noqa: B006
+    policy_level: Annotated[
+        list[str], Query(max_length=50, description="global, regional, national or local")
+    ] = [],  # noqa: B006
+    jurisdiction: Annotated[
+        list[str],
+        Query(max_length=50, description="A policy framework's own jurisdiction (region code)"),
+    ] = [],  # noqa: B006
     year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     facets: Annotated[
@@ -108,6 +119,10 @@ def search_params(
             "evidence_level": evidence_level,
             "language": language,
             "organization": organization,
+            "impediment_type": impediment_type,
+            "policy_status": policy_status,
+            "policy_level": policy_level,
+            "jurisdiction": jurisdiction,
         },
         year_from=year_from,
         year_to=year_to,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import Principal, organization_shown, search_filter_tags
-from api.entries.schemas import OrganizationRef, Origin
+from api.entries.schemas import POLICY_LEVELS, POLICY_STATUSES, OrganizationRef, Origin
 from api.entries.views import organization_ref
 from api.errors import FieldError, ServiceUnavailable, ValidationFailed
 from api.models import Entry, Organization
@@ -35,6 +35,13 @@ FACET_VOCABULARY = {
     "evaluation_design": "evaluation_design",
     "evidence_level": "evidence_level",
     "language": "language",
+    "impediment_type": "impediment_type",
+    "jurisdiction": "region",
+}
+# Facets whose codes are fixed by the entry schema rather than a vocabulary.
+FIXED_FACET_CODES: dict[str, tuple[str, ...]] = {
+    "policy_status": POLICY_STATUSES,
+    "policy_level": POLICY_LEVELS,
 }
 MAX_QUERY_WORDS_CHARS = 1_000
 
@@ -90,6 +97,18 @@ def _check_filters(
                         )
                     )
             accepted = sorted(known)
+        elif facet in FIXED_FACET_CODES:
+            allowed = FIXED_FACET_CODES[facet]
+            for value in values:
+                if value not in allowed:
+                    errors.append(
+                        FieldError(
+                            f"query.{facet}",
+                            f"{value!r} is not a {facet} code; one of {', '.join(allowed)}",
+                            value=value,
+                        )
+                    )
+            accepted = [v for v in values if v in allowed]
         else:
             vocabulary = FACET_VOCABULARY[facet]
             for value in values:

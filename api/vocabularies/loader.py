@@ -44,6 +44,7 @@ VOCABULARY_NAMES: tuple[str, ...] = (
     "evidence_level",
     "kind",
     "indicator",
+    "impediment_type",
     "language",
 )
 

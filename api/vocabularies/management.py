@@ -280,6 +280,15 @@ def reindex_tagged(
     Reads the tag lists of all published entries (JSON lists, portable across
     SQLite and PostgreSQL); vocabulary changes are rare and a network holds
     thousands of entries, not millions."""
+    if vocabulary == "impediment_type":  # inside policy frameworks' `policy` field
+        policies = session.execute(
+            select(Entry.id, Entry.policy).where(
+                Entry.status == "published", Entry.policy.is_not(None)
+            )
+        ).all()
+        marked = [i for i, p in policies if code in (p or {}).get("impediment_types", [])]
+        mark_dirty(session, marked)
+        return len(marked)
     column = _TAG_COLUMNS.get(vocabulary)
     if column is None:
         return 0

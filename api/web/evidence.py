@@ -23,12 +23,15 @@ from api.entries.views import entry_read
 from api.errors import NotFound
 from api.evidence import service
 from api.evidence.gap_map import gap_map
+from api.evidence.policy import policy_table
 from api.evidence.router import (
     CompareIds,
     GapFiltersQuery,
     IndicatorFiltersQuery,
+    PolicyFiltersQuery,
     ProfileFiltersQuery,
     gap_map_read,
+    policy_read,
 )
 from api.web.dependencies import Page
 from api.web.evidence_chart import LEVELS, build_chart
@@ -166,4 +169,23 @@ def gap_map_page(
         parent=f"/gap-map?{urlencode([('region', ancestors[0]), *query])}" if ancestors else None,
         csv_href="/v1/gap-map?"
         + urlencode([("region", filters.region), *query, ("format", "csv")]),
+    )
+
+
+@router.get("/policies")
+def policies_page(
+    page: Page, request: Request, session: ReadSession, filters: PolicyFiltersQuery
+) -> HTMLResponse:
+    """The by-country table of legal and policy impediments: the API's own rows
+    (`/v1/policy-frameworks/by-country`), links to the search pages."""
+    table = policy_table(session, page.principal, page.registry, filters)
+    body = policy_read(table, filters, page.registry, api=False)
+    query = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
+    return render(
+        page,
+        "policies.html",
+        table=body,
+        filters=filters,
+        impediment_types=page.registry.terms("impediment_type"),
+        csv_href="/v1/policy-frameworks/by-country?" + urlencode([*query, ("format", "csv")]),
     )

@@ -176,6 +176,7 @@ def search(
             page.registry, result.facets.get("region", {}), set(params.filters.get("region", ()))
         ),
         facets=search_page.list_facets(page.registry, result.facets, params),
+        optional_facets=search_page.OPTIONAL_FACETS,
         suggestions=suggestions,
         page_numbers=search_page.page_numbers(min(params.page, last_page), last_page),
         last_page=last_page,

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from api.search.router import SearchParams
-from api.search.service import FACET_VOCABULARY
+from api.search.service import FACET_VOCABULARY, FIXED_FACET_CODES
 from api.vocabularies.registry import WORLD, VocabularyRegistry
 from indexer.backends.base import FACETS
 
@@ -27,7 +27,12 @@ LIST_FACETS: tuple[str, ...] = (
     "evaluation_design",
     "evidence_level",
     "language",
+    "impediment_type",
+    "policy_status",
+    "policy_level",
 )
+# Shown only when the results have values for them (policy frameworks' fields).
+OPTIONAL_FACETS: frozenset[str] = frozenset({"impediment_type", "policy_status", "policy_level"})
 DEFAULT_PARAMS = SearchParams()
 
 
@@ -136,8 +141,11 @@ def list_facets(
     most frequent first, then in the vocabulary's order."""
     facets = []
     for name in LIST_FACETS:
-        vocabulary = FACET_VOCABULARY[name]
-        order = {term.code: n for n, term in enumerate(registry.terms(vocabulary))}
+        vocabulary = FACET_VOCABULARY.get(name, name)
+        fixed = FIXED_FACET_CODES.get(name)
+        order = {code: n for n, code in enumerate(fixed)} if fixed else {
+            term.code: n for n, term in enumerate(registry.terms(vocabulary))
+        }  # fmt: skip
         selected = set(params.filters.get(name, ()))
         facet_counts = counts.get(name, {})
         codes = {code for code, count in facet_counts.items() if count > 0} | selected

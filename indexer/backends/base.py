@@ -26,6 +26,12 @@ FACETS: tuple[str, ...] = (
     "evidence_level",
     "language",
     "organization",
+    # Policy frameworks' structured fields (empty on other entries); `jurisdiction`
+    # is the framework's own code, not expanded to ancestors like `region`.
+    "impediment_type",
+    "policy_status",
+    "policy_level",
+    "jurisdiction",
 )
 # Full-text fields, most important first. `vocabulary_text` names the entry's
 # tags by their labels and aliases (indexer.documents).
@@ -82,6 +88,10 @@ class SearchDocument(TypedDict):
     evidence_level: list[str]
     language: list[str]
     organization: list[str]
+    impediment_type: list[str]
+    policy_status: list[str]
+    policy_level: list[str]
+    jurisdiction: list[str]
     display_regions: list[str]  # the codes as the entry states them, for display
     year: int | None  # publication year
     published_at: int  # unix seconds, for "newest" sort (0 when unknown)

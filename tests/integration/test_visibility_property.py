@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from api.access.redaction import PROTECTED_FIELDS
+from api.entries.schemas import POLICY_KIND
 from api.models import AccessGrant, Entry, EvidenceRating, Organization
 from api.models.base import utcnow
 from api.outbox import mark_dirty
@@ -53,6 +54,9 @@ from tests.unit.test_access_rule import (
     reads_live,
 )
 
+POLICY_ENTRY = 1  # the position of the policy framework among the entries
+POLICY = {"jurisdiction": "KE", "level": "national", "impediment_types": ["travel_ban"],
+          "effect": "restricts", "status": "in_force", "source": {"citation": "Act"}}  # fmt: skip
 ORG_SLUGS = {1: "org-a", 2: "org-b", 3: "org-c", 4: "org-d"}
 SLUG_IDS = {slug: n for n, slug in ORG_SLUGS.items()}
 WORD = "zebrafinch"
@@ -112,14 +116,18 @@ class Driver:
 
     def create(self, n: int, visibility: str, partners: frozenset[int],
                program: str | None = None) -> Tracked:  # fmt: skip
-        """The first entry is a program profile; the others are its evaluations."""
+        """The first entry is a program profile; the others belong to it: the second a
+        policy framework (with policy fields, in Kenya), the others evaluations."""
         body = f"{WORD} entry {n} revision 1"
+        kind = "program_profile" if program is None else (
+            POLICY_KIND if n == POLICY_ENTRY else "evaluation")  # fmt: skip
         entry = create_entry(
             self.client, self.owner, title=f"Programme {WORD} {n}", body=body,
             visibility=visibility, shared_with=[ORG_SLUGS[p] for p in sorted(partners)],
             recommendations=[{"text": f"{WORD} recommendation"}],
-            kind="evaluation" if program else "program_profile", program_id=program,
+            kind=kind, program_id=program,
             profile={"objectives": ["reintegration"], "cohort_size": 50},
+            policy=POLICY if kind == POLICY_KIND else None,
         )  # fmt: skip
         upload = self.client.post(
             f"/v1/entries/{entry['id']}/attachments",
@@ -288,9 +296,18 @@ def check_caller(
     profiles = client.get("/v1/program-profiles", headers=headers).json()
     assert {row["entry"]["id"] for row in profiles["items"]} == evidence, caller.name
     gaps = client.get("/v1/gap-map?region=014&program_type=reintegration&kind=evaluation"
-                      "&kind=program_profile", headers=headers)  # fmt: skip
+                      "&kind=program_profile&kind=policy_framework", headers=headers)  # fmt: skip
     kenya = [c for c in gaps.json()["cells"] if c["region"] == "KE"]
     assert [c["total"] for c in kenya] == [len(evidence)], caller.name
+    # The policy table counts the framework where its caller reads it live (or owns it).
+    frameworks = {t.id for t in entries[POLICY_ENTRY : POLICY_ENTRY + 1] if t.id in evidence}
+    table = client.get("/v1/policy-frameworks/by-country", headers=headers).json()
+    assert table["total"] == len(frameworks), caller.name
+    assert {r["jurisdiction"]: r["total"] for r in table["rows"]} == (
+        {"KE": len(frameworks)} if frameworks else {}), caller.name  # fmt: skip
+    exported = client.get("/v1/policy-frameworks/by-country?format=csv", headers=headers).text
+    assert [row[0] for row in list(csv.reader(io.StringIO(exported)))[1:]] == (
+        ["KE"] if frameworks else []), caller.name  # fmt: skip
     tracker = client.get("/v1/follow-ups", headers=headers).json()
     assert {row["entry"]["id"] for row in tracker["items"]} == evidence, caller.name
 

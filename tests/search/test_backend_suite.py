@@ -326,8 +326,18 @@ def facet_corpus() -> list[SearchDocument]:
     ]
     docs = []
     for i, (region, country, ptype, language, year) in enumerate(rows):
+        # Every third is a policy framework with its structured fields.
+        framework = i % 3 == 0
+        policy = {
+            "impediment_type": (["travel_ban", "licensing"] if i % 2 == 0 else ["aml_cft_rule"])
+            if framework else [],
+            "policy_status": (["in_force"] if i < 6 else ["repealed"]) if framework else [],
+            "policy_level": (["regional"] if i == 9 else ["national"]) if framework else [],
+            "jurisdiction": country[:1] if framework else [],
+        }  # fmt: skip
         docs.append(
             make_doc(
+                **policy,
                 id=f"f{i:02d}",
                 title=f"Programme review {i}",
                 body="Evaluation of a community programme.",
@@ -403,6 +413,20 @@ def test_facet_count_equals_total_when_filtering_on_it(
             assert run(backend, filters={facet: [value]}, limit=1).total == count, (facet, value)
             checked += 1
     assert checked >= 30
+
+
+def test_policy_filters_and_facets(backend: SearchBackend, corpus: list[Any]) -> None:
+    """Policy frameworks' fields filter and count like the other facets."""
+    travel = run(backend, filters={"impediment_type": ["travel_ban"]})
+    assert ids(travel) == matching(corpus, impediment_type=["travel_ban"]) == {"f00", "f06"}
+    repealed = run(backend, filters={"policy_status": ["repealed"], "policy_level": ["national"]})
+    assert ids(repealed) == {"f06"}
+    frameworks = run(backend, filters={"policy_status": ["in_force", "repealed"]})
+    assert frameworks.facets["impediment_type"] == {"travel_ban": 2, "licensing": 2,
+                                                    "aml_cft_rule": 2}  # fmt: skip
+    assert frameworks.facets["policy_status"] == {"in_force": 2, "repealed": 2}
+    assert frameworks.facets["policy_level"] == {"national": 3, "regional": 1}
+    assert frameworks.facets["jurisdiction"] == {"KE": 1, "MA": 1, "DE": 1, "CO": 1}
 
 
 def test_only_requested_facets_are_returned(backend: SearchBackend, corpus: list[Any]) -> None:

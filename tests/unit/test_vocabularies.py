@@ -32,6 +32,7 @@ YAML_VOCABULARY_SIZES = {
     "evidence_level": 5,
     "kind": 4,
     "indicator": 20,
+    "impediment_type": 10,
 }
 
 

@@ -58,6 +58,7 @@ def pages(site: Site) -> list[tuple[str, str, bool]]:
         ("indicator explorer", "/indicators/completion_rate", False),
         ("gap map", "/gap-map?region=002", False),
         ("program profiles", "/profiles", False),
+        ("policies by country", "/policies", False),
         ("entry evidence", f"/entries/{catalogue.mali_fr}/evidence", False),
     ]
 
