@@ -84,7 +84,9 @@ def admin(page: Page, request: Request, session: ReadSession) -> HTMLResponse:
     return _page(page, request, session)
 
 
-def _refused(section: str, refused: AppError | ValidationError, first: str) -> dict[str, list[str]]:
+def refused_errors(
+    section: str, refused: AppError | ValidationError, first: str
+) -> dict[str, list[str]]:
     """Errors by the section's input ids; an error without a field (a conflict) goes
     to the section's first input."""
     items = (
@@ -116,7 +118,7 @@ def _submit(
             raise
         return _page(
             page, request, session, status=422, values={section: values},
-            errors=_refused(section, refused, first),
+            errors=refused_errors(section, refused, first),
         )  # fmt: skip
     if section == "client":
         # The secret, once: in this answer only.
