@@ -15,6 +15,7 @@ from api.web import (
     editor,
     evidence,
     organization,
+    vocabulary_management,
 )
 from api.web.errors import install_error_pages
 from api.web.router import WEB_TAG, router
@@ -29,6 +30,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(curation.router)
     app.include_router(admin.router)
     app.include_router(collection_management.router)
+    app.include_router(vocabulary_management.router)
     app.include_router(access.router)
     app.include_router(router)
     app.include_router(evidence.router)

@@ -54,6 +54,9 @@ def error_pages(site: Site, entries: dict[str, str], language: str) -> dict[str,
             f"/review/{entries['live']}/decision", {"decision": "reject"}
         ),
         "collections, errors": curator.post("/curation/collections", {"new-slug": "?"}),
+        "vocabulary, errors": curator.post(
+            "/curation/vocabularies/indicator/terms", {"add-code": "?", "add-label": ""}
+        ),
     }
     operator = site.app.state.settings.operator_organization
     node_admin = member(site, operator, "admin", person="root")
@@ -62,7 +65,7 @@ def error_pages(site: Site, entries: dict[str, str], language: str) -> dict[str,
     responses["administration, secret"] = node_admin.post(
         "/admin/clients", {"client-name": "C", "client-organization": "sahel-ngo"}
     )
-    assert [r.status_code for r in responses.values()] == [409, 422, 422, 422, 422, 422, 201]
+    assert [r.status_code for r in responses.values()] == [409, 422, 422, 422, 422, 422, 422, 201]
     return {name: response.text for name, response in responses.items()}
 
 
@@ -91,6 +94,9 @@ class TestWorkPagesAccessibility:
                 "review page": f"/review/{live}",
                 "collections and featured entries": "/curation/collections",
                 "collection, edit": "/curation/collections/starters",
+                "vocabularies": "/curation/vocabularies",
+                "vocabulary": "/curation/vocabularies/program_type",
+                "vocabulary term": "/curation/vocabularies/program_type/terms/reintegration",
             },
         }
         failures: dict[str, list[str]] = {}
