@@ -65,7 +65,14 @@ def error_pages(site: Site, entries: dict[str, str], language: str) -> dict[str,
     responses["administration, secret"] = node_admin.post(
         "/admin/clients", {"client-name": "C", "client-organization": "sahel-ngo"}
     )
-    assert [r.status_code for r in responses.values()] == [409, 422, 422, 422, 422, 422, 422, 201]
+    responses["administration, peer errors"] = node_admin.post(
+        "/admin/peers", {"peer-name": "?", "peer-base_url": "x"}
+    )
+    responses["administration, peer secret"] = node_admin.post(
+        "/admin/peers", {"peer-name": "hub", "peer-base_url": "https://hub.example.org"}
+    )
+    statuses = [r.status_code for r in responses.values()]
+    assert statuses == [409, 422, 422, 422, 422, 422, 422, 201, 422, 201]
     return {name: response.text for name, response in responses.items()}
 
 
