@@ -171,7 +171,11 @@ def _hit_details(
 def search(
     page: Page, request: Request, params: SearchQueryString, session: ReadSession
 ) -> HTMLResponse:
-    result = run_search(request, page.principal, params)
+    # Words searched: ask the engine why each hit matched (the API's `explain=true`),
+    # for the "Matched:" line; the page's own links never carry `explain`.
+    result = run_search(
+        request, page.principal, dataclasses.replace(params, explain=bool(params.q.strip()))
+    )
     details = _hit_details(session, page.principal, result.hits)
     suggestions = []
     if result.total == 0:
@@ -198,6 +202,7 @@ def search(
         page_numbers=search_page.page_numbers(min(params.page, last_page), last_page),
         last_page=last_page,
         search_url=search_page.search_url,
+        matched=search_page.matched,
     )
 
 
