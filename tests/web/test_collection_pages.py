@@ -70,6 +70,10 @@ class TestCollections:
         page = curator.http.get("/curation/collections/mentoring")
         assert page.status_code == 200
         assert soup(page).find(id="field-edit-title")["value"] == "Mentoring"  # type: ignore[index]
+        shown = soup(page).select('input[name="edit-visibility"]')
+        assert [(i["value"], i.has_attr("checked")) for i in shown] == [
+            ("public", True), ("network", False)
+        ]  # fmt: skip
 
         # Added by the address of its page, as copied from the browser.
         address = f"{site.url}/entries/{published['id']}"
