@@ -23,6 +23,8 @@ class EntryFilters:
     organization: Sequence[str] = ()
     status: Sequence[str] = ()
     ids: Sequence[str] = ()
+    # Featured by a curator (Home's "featured entries"); None: either.
+    featured: bool | None = None
 
 
 def get_visible_entry(session: Session, principal: Principal, entry_id: str) -> Entry | None:
@@ -54,6 +56,8 @@ def list_visible_entries(
         query = query.where(Entry.kind.in_(filters.kind))
     if filters.status:
         query = query.where(Entry.status.in_(filters.status))
+    if filters.featured is not None:
+        query = query.where(Entry.featured.is_(filters.featured))
     if filters.organization:
         # Only entries whose organization the caller may know match its name.
         query = query.join(Organization, Organization.id == Entry.organization_id).where(

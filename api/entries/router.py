@@ -69,10 +69,15 @@ def list_entries(
     kind: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
     organization: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
     entry_status: Annotated[list[str], Query(alias="status", max_length=10)] = [],  # noqa: B006
+    featured: Annotated[
+        bool | None, Query(description="Only entries a curator featured (true) or did not (false)")
+    ] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> EntryPage:
-    filters = repository.EntryFilters(kind=kind, organization=organization, status=entry_status)
+    filters = repository.EntryFilters(
+        kind=kind, organization=organization, status=entry_status, featured=featured
+    )
     items, total = repository.list_visible_entries(
         session, principal, filters, offset=(page - 1) * per_page, limit=per_page
     )

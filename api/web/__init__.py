@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import access, admin, curation, editor, evidence, organization
+from api.web import (
+    access,
+    admin,
+    collection_management,
+    curation,
+    editor,
+    evidence,
+    organization,
+    vocabulary_management,
+)
 from api.web.errors import install_error_pages
 from api.web.router import WEB_TAG, router
 from api.web.staticfiles import CachedStaticFiles
@@ -20,6 +29,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(organization.router)
     app.include_router(curation.router)
     app.include_router(admin.router)
+    app.include_router(collection_management.router)
+    app.include_router(vocabulary_management.router)
     app.include_router(access.router)
     app.include_router(router)
     app.include_router(evidence.router)

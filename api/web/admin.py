@@ -1,13 +1,15 @@
-"""Node administration: organizations, identity providers, API clients.
+"""Node administration: organizations, identity providers, API clients, peer nodes.
 
 Owns: HTTP for the administration page and its forms; errors anchored to the
 section's inputs (`field-<section>-<name>`), the form filled back in.
 Does not own: any rule or write. Each form runs the API's own route function
 (`create_organization`, `create_identity_provider`, `delete_identity_provider`,
-`create_client`, `revoke_client`) after the same checks as its route's
-dependencies (`require_node_admin`; API clients only by a person, never by a
-client). Invariant: a new client's secret is shown once, in the answer to the
-form that created it (never in an address, never again: only its hash is kept)."""
+`create_client`, `revoke_client`, and the federation's `add_peer`, `list_peers`,
+`remove_peer`) after the same checks as its route's dependencies
+(`require_node_admin`; API clients only by a person, never by a client).
+Invariant: a new client's or peer's secret is shown once, in the answer to the
+form that created it (never in an address, never again: only its hash is kept);
+the secret we hold to harvest a peer is never sent back at all."""
 
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ from sqlalchemy.orm import Session
 from api.access import Principal
 from api.auth.permissions import require_node_admin
 from api.db import ReadSession, WriteSession
-from api.errors import AppError, Forbidden
+from api.errors import AppError, Conflict, Forbidden
+from api.federation import router as federation_api
+from api.federation.schemas import PeerCreate
 from api.login import router as login_api
 from api.login.schemas import IdentityProviderCreate
 from api.oauth import router as oauth_api
@@ -62,6 +66,7 @@ def _page(
     values: Mapping[str, Any] | None = None,
     errors: Mapping[str, list[str]] | None = None,
     created_secret: Any = None,
+    created_kind: str = "client",
 ) -> HTMLResponse:
     principal = page.principal
     return render(
@@ -71,10 +76,12 @@ def _page(
         organizations=organizations_api.list_organizations(session),
         providers=login_api.list_identity_providers(request, session, principal),
         clients=oauth_api.list_clients(session, principal),
+        peers=federation_api.list_peers(session, principal),
         scopes=SCOPES,
         values=dict(values or {}),
         errors=dict(errors or {}),
         created=created_secret,
+        created_kind=created_kind,
     )
 
 
@@ -84,7 +91,9 @@ def admin(page: Page, request: Request, session: ReadSession) -> HTMLResponse:
     return _page(page, request, session)
 
 
-def _refused(section: str, refused: AppError | ValidationError, first: str) -> dict[str, list[str]]:
+def refused_errors(
+    section: str, refused: AppError | ValidationError, first: str
+) -> dict[str, list[str]]:
     """Errors by the section's input ids; an error without a field (a conflict) goes
     to the section's first input."""
     items = (
@@ -114,13 +123,17 @@ def _submit(
     except (ValidationError, AppError) as refused:
         if isinstance(refused, AppError) and refused.status not in (409, 422):
             raise
+        if section == "peer" and isinstance(refused, Conflict) and " at " in refused.detail:
+            first = "base_url"  # another peer has this address, not this name
         return _page(
             page, request, session, status=422, values={section: values},
-            errors=_refused(section, refused, first),
+            errors=refused_errors(section, refused, first),
         )  # fmt: skip
-    if section == "client":
+    if section in ("client", "peer"):
         # The secret, once: in this answer only.
-        return _page(page, request, session, status=201, created_secret=result)
+        return _page(
+            page, request, session, status=201, created_secret=result, created_kind=section
+        )
     return see_other(f"/admin#{section}-title")
 
 
@@ -186,3 +199,34 @@ def revoke_client(
     principal = _admin(posted.page.principal)
     oauth_api.revoke_client(client_id, session, principal)
     return see_other("/admin#client-title")
+
+
+@router.post("/admin/peers")
+def add_peer(posted: FormPage, request: Request, session: WriteSession) -> Response:
+    """Register a peer node: the API's `add_peer` (node administrators, like
+    `POST /v1/peers`); the answer shows the secret it calls us with, once."""
+    principal = posted.page.principal
+    require_node_admin(principal)
+    values: dict[str, Any] = {
+        "name": posted.text("peer-name"),
+        "base_url": posted.text("peer-base_url"),
+        "organizations": posted.lists().get("peer-organizations", []),
+        "remote_client_id": posted.text("peer-remote_client_id") or None,
+        "remote_client_secret": posted.text("peer-remote_client_secret") or None,
+    }
+
+    def run() -> Any:
+        body = PeerCreate.model_validate(values)
+        return federation_api.add_peer(session, principal, body)
+
+    # The secret we would harvest with is never sent back into the form.
+    shown = {k: v for k, v in values.items() if k != "remote_client_secret"}
+    return _submit(posted, request, session, "peer", "name", shown, run)
+
+
+@router.post("/admin/peers/{name}/remove")
+def remove_peer(name: str, posted: FormPage, session: WriteSession) -> Response:
+    principal = posted.page.principal
+    require_node_admin(principal)
+    federation_api.remove_peer(session, principal, name)
+    return see_other("/admin#peer-title")

@@ -45,6 +45,7 @@ from api.entries import repository
 from api.entries import service as entries_service
 from api.entries.dependencies import EntryNotFound, permitted_actions
 from api.entries.repository import EntryFilters
+from api.entries.schemas import EntrySummary
 from api.entries.views import entry_read, revision_summary, shown_content, summary_of
 from api.errors import NotFound, ServiceUnavailable
 from api.jsonld import entry_jsonld
@@ -62,6 +63,7 @@ WEB_TAG = "web"
 ENTRY_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 HOME_COLLECTIONS = 6
 HOME_RECENT = 8
+HOME_FEATURED = 6
 MAX_PAGE = 1_000  # the search API's limit
 RELATED_ON_PAGE = 5
 
@@ -109,13 +111,30 @@ def home(page: Page, request: Request, session: ReadSession) -> HTMLResponse:
     recent = run_search(
         request, page.principal, SearchParams(sort="newest", per_page=HOME_RECENT, facets=())
     )
+    featured = featured_entries(session, page.principal, limit=HOME_FEATURED)
     return render(
         page,
         "home.html",
+        featured=featured,
         collections=[(c, n) for c, n in collections if n][:HOME_COLLECTIONS],
         recent=recent.hits,
         details=_hit_details(session, page.principal, recent.hits),
     )
+
+
+def featured_entries(session: Session, principal: Principal, *, limit: int) -> list[EntrySummary]:
+    """Entries a curator featured whose live version the caller reads (the API's
+    `GET /v1/entries?featured=true`, the same query): never a listed entry's stub,
+    never a version the caller only reviews."""
+    rows, _total = repository.list_visible_entries(
+        session, principal, EntryFilters(featured=True), offset=0, limit=limit
+    )
+    shown = []
+    for row in rows:
+        access = access_to(principal, row)
+        if not (access.stub or access.review_only):
+            shown.append(summary_of(session, row, principal))
+    return shown
 
 
 @dataclass(frozen=True)
@@ -153,7 +172,11 @@ def _hit_details(
 def search(
     page: Page, request: Request, params: SearchQueryString, session: ReadSession
 ) -> HTMLResponse:
-    result = run_search(request, page.principal, params)
+    # Words searched: ask the engine why each hit matched (the API's `explain=true`),
+    # for the "Matched:" line; the page's own links never carry `explain`.
+    result = run_search(
+        request, page.principal, dataclasses.replace(params, explain=bool(params.q.strip()))
+    )
     details = _hit_details(session, page.principal, result.hits)
     suggestions = []
     if result.total == 0:
@@ -183,6 +206,7 @@ def search(
         search_url=search_page.search_url,
         export_url=search_page.export_url,
         export_rows=_settings(request).export_max_rows,
+        matched=search_page.matched,
     )
 
 

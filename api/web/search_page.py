@@ -8,12 +8,13 @@ address is a valid `/v1/search` query string and the other way round."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from api.search.router import SearchParams
+from api.search.schemas import MatchReason
 from api.search.service import FACET_VOCABULARY, FIXED_FACET_CODES
 from api.vocabularies.registry import WORLD, VocabularyRegistry
 from indexer.backends.base import FACETS
@@ -208,3 +209,36 @@ def page_numbers(page: int, last: int, width: int = 2) -> list[int | None]:
             numbers.append(None)
         numbers.append(number)
     return numbers
+
+
+# Where a match was found, for the "Matched:" line (the template names each in words).
+MATCH_PLACES = (
+    "program_type",
+    "target_population",
+    "setting",
+    "region",
+    "title",
+    "summary",
+    "body",
+    "attachment_text",
+    "organization_name",
+    "tags",
+    "text",
+)
+MATCHED_SHOWN = 5
+
+
+def matched(reasons: Sequence[MatchReason]) -> list[tuple[str, str]]:
+    """The "Matched:" line of a hit from the search service's explanation
+    (`explain=true`, `api.search.service._reasons`): (words, place) pairs, once
+    each, tags first (they say what the entry is about, not only which words it
+    uses), a tag's name not repeated under "tags", at most MATCHED_SHOWN. An
+    unknown place is left out rather than shown as a raw name."""
+    tags = [r for r in reasons if r.via in ("tag", "synonym") and r.field in FACET_VOCABULARY]
+    tagged_words = {r.words for r in tags}
+    # The names of the entry's tags (`tags`) say again what a tag match says.
+    rest = [
+        r for r in reasons if r not in tags and not (r.field == "tags" and r.words in tagged_words)
+    ]
+    pairs = dict.fromkeys((r.words, r.field) for r in [*tags, *rest] if r.field in MATCH_PLACES)
+    return list(pairs)[:MATCHED_SHOWN]

@@ -16,12 +16,13 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import nh3
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal, get_group_symbol
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -82,6 +83,18 @@ def format_date(value: date | datetime | None) -> str:
         return ""
     day = value.date() if isinstance(value, datetime) else value
     return babel_format_date(day, format="medium", locale=i18n.current_language())
+
+
+def format_moment(value: datetime | None) -> str:
+    """A moment to the minute, in UTC (delivery and retry times on the peers table:
+    administrators compare them with logs, which are in UTC)."""
+    if value is None:
+        return ""
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    shown = babel_format_datetime(
+        moment, format="medium", tzinfo=UTC, locale=i18n.current_language()
+    )
+    return f"{shown} UTC"
 
 
 @functools.cache
@@ -169,6 +182,7 @@ def _environment() -> Environment:
     env.globals.update(
         static_url=static_url,
         format_date=format_date,
+        format_moment=format_moment,
         format_number=format_number,
         format_count=format_count,
         filesize=filesize,

@@ -244,6 +244,11 @@ def check_caller(
     assert {i["id"] for i in listing["items"] if not i["restricted"]} == readable, caller.name
     assert {i["id"] for i in listing["items"] if i["restricted"]} == stubs, caller.name
     assert listing["total"] == len(readable | stubs), caller.name
+    # The featured filter (Home's featured entries) narrows the same listing: no
+    # entry here is featured, so `featured=false` is the whole listing, `true` nothing.
+    for featured, wanted in (("false", readable | stubs), ("true", set())):
+        narrowed = client.get(f"/v1/entries?per_page=100&featured={featured}", headers=headers)
+        assert {i["id"] for i in narrowed.json()["items"]} == wanted, caller.name
 
     searchable = {
         t.id

@@ -29,6 +29,11 @@ def entries(site: Site) -> dict[str, str]:
         site.api, owner, title="Listed", visibility="partners", shared_with=["partner-org"],
         listed=True,
     )  # fmt: skip
+    curator = member_token(site.app, "coordination", "curator", person="cora")
+    made = site.api.post(
+        "/v1/collections", json={"slug": "starters", "title": "Starters"}, headers=bearer(curator)
+    )
+    assert made.status_code == 201, made.text
     return {"draft": draft["id"], "live": live["id"], "listed": listed["id"]}
 
 
@@ -48,6 +53,10 @@ def error_pages(site: Site, entries: dict[str, str], language: str) -> dict[str,
         "review, no comment": curator.post(
             f"/review/{entries['live']}/decision", {"decision": "reject"}
         ),
+        "collections, errors": curator.post("/curation/collections", {"new-slug": "?"}),
+        "vocabulary, errors": curator.post(
+            "/curation/vocabularies/indicator/terms", {"add-code": "?", "add-label": ""}
+        ),
     }
     operator = site.app.state.settings.operator_organization
     node_admin = member(site, operator, "admin", person="root")
@@ -56,7 +65,14 @@ def error_pages(site: Site, entries: dict[str, str], language: str) -> dict[str,
     responses["administration, secret"] = node_admin.post(
         "/admin/clients", {"client-name": "C", "client-organization": "sahel-ngo"}
     )
-    assert [r.status_code for r in responses.values()] == [409, 422, 422, 422, 422, 201]
+    responses["administration, peer errors"] = node_admin.post(
+        "/admin/peers", {"peer-name": "?", "peer-base_url": "x"}
+    )
+    responses["administration, peer secret"] = node_admin.post(
+        "/admin/peers", {"peer-name": "hub", "peer-base_url": "https://hub.example.org"}
+    )
+    statuses = [r.status_code for r in responses.values()]
+    assert statuses == [409, 422, 422, 422, 422, 422, 422, 201, 422, 201]
     return {name: response.text for name, response in responses.items()}
 
 
@@ -83,6 +99,11 @@ class TestWorkPagesAccessibility:
             ("coordination", "curator"): {
                 "review queue": "/review",
                 "review page": f"/review/{live}",
+                "collections and featured entries": "/curation/collections",
+                "collection, edit": "/curation/collections/starters",
+                "vocabularies": "/curation/vocabularies",
+                "vocabulary": "/curation/vocabularies/program_type",
+                "vocabulary term": "/curation/vocabularies/program_type/terms/reintegration",
             },
         }
         failures: dict[str, list[str]] = {}
