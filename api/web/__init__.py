@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import access, admin, curation, editor, evidence, organization
+from api.web import access, admin, curation, editor, evidence, organization, saved_searches
 from api.web.errors import install_error_pages
 from api.web.router import WEB_TAG, router
 from api.web.staticfiles import CachedStaticFiles
@@ -21,6 +21,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(curation.router)
     app.include_router(admin.router)
     app.include_router(access.router)
+    app.include_router(saved_searches.router)
     app.include_router(router)
     app.include_router(evidence.router)
     app.mount(STATIC_PREFIX, CachedStaticFiles(directory=STATIC_DIR), name="static")
