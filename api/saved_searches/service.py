@@ -85,7 +85,13 @@ def query_pairs(raw: str) -> list[tuple[str, str]]:
     query string — as its parameters."""
     text = raw.strip()
     if "?" in text:
-        text = urlsplit(text).query if "://" in text else text.split("?", 1)[1]
+        try:
+            text = urlsplit(text).query if "://" in text else text.split("?", 1)[1]
+        except ValueError as refused:  # e.g. a malformed IPv6 host
+            raise ValidationFailed(
+                "The query is not a search address.",
+                errors=[FieldError("query", f"not a search address: {refused}")],
+            ) from refused
     return parse_qsl(text.split("#", 1)[0])
 
 

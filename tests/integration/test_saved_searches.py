@@ -5,6 +5,9 @@ entry narrowed after it was alerted drops out of the alerts at once."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import feedparser
@@ -13,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
+from api.config import Settings
 from api.models import Account, Membership, SavedSearch, SavedSearchAlert
 from api.saved_searches import service
 from api.saved_searches.checker import check_round
@@ -147,6 +151,7 @@ class TestValidation:
             ("page=0", "query.page"),
             ("year_from=2020&year_to=2010", "query.year_from"),
             ("facets=nonsense", "query.facets"),
+            ("http://[::1?q=x", "query"),
         ],
     )
     def test_bad_query_is_the_search_endpoints_problem(
@@ -287,3 +292,28 @@ class TestAlerts:
             alerted = set(session.scalars(select(SavedSearchAlert.entry_id)))
         assert ids["private_b"] not in alerted
         assert ids["private_a"] not in alerted
+
+
+class TestCommandLine:
+    def test_offramp_alerts_check(
+        self, app: FastAPI, client: TestClient, world: dict[str, str], settings: Settings
+    ) -> None:
+        saved(client, world["reader"])
+        ids = matching_entries(client, world)
+        wait_indexed(app)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")} | {
+            "OFFRAMP_ENVIRONMENT": settings.environment,
+            "OFFRAMP_DATA_DIR": str(settings.data_dir),
+            "OFFRAMP_DATABASE_URL": str(settings.database_url),
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "api.cli", "alerts", "check"],
+            capture_output=True, text=True, env=environment, timeout=120, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "checked 1 saved searches: 3 new alerts" in result.stdout
+        assert alert_ids(client, world["reader"]) == {
+            ids["public"],
+            ids["network"],
+            ids["private_a"],
+        }
