@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from api.entries.schemas import EntrySummary
 
 NAME_MAX = 200
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
+
+def _printable(value: str) -> str:
+    """A name is one line of text: it becomes a feed's title (XML refuses control
+    characters) and a table cell."""
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("must not contain control characters (tabs, line breaks, …)")
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
+    AfterValidator(_printable),
+]
 
 
 class SavedSearchCreate(BaseModel):

@@ -169,7 +169,7 @@ class TestValidation:
         assert listing["total"] == 0  # nothing saved
 
     def test_name_too_long_or_empty(self, client: TestClient, world: dict[str, str]) -> None:
-        for name in ("x" * 201, "   "):
+        for name in ("x" * 201, "   ", "tab\there", "nul\x00", "bell\x07"):
             refused = save(client, world["reader"], "q=x", name=name)
             assert refused.status_code == 422
             assert [e["field"] for e in refused.json()["errors"]] == ["name"]
