@@ -55,8 +55,6 @@ FEED_SIZE = 50  # newest matching entries in a feed
 LOOKBACK = timedelta(days=1)
 CHECK_PAGE_SIZE = 100
 CHECK_PAGES = 10
-# Presentation only: accepted (and validated) in a saved address, not kept.
-PRESENTATION = ("page", "per_page", "sort", "facets", "explain")
 
 
 class SavedSearchNotFound(NotFound):
