@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
+from api.cli_alerts import alerts_app
 from api.cli_curation import import_app
 from api.cli_federation import harvest, peer_app
 from api.cli_identity import client_app, keys_app
@@ -40,6 +41,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(import_app, name="import")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(peer_app, name="peer")
+app.add_typer(alerts_app, name="alerts")
 app.command()(harvest)
 
 
@@ -158,25 +160,29 @@ def _indexing_parts(settings: Settings) -> tuple[Engine, sessionmaker[Session], 
 
 @app.command()
 def worker() -> None:
-    """Drain the search outbox into the search engine, and harvest peers' change
-    feeds, until stopped (SIGTERM/SIGINT)."""
+    """Drain the search outbox into the search engine, harvest peers' change feeds,
+    and check saved searches for alerts, until stopped (SIGTERM/SIGINT)."""
     import signal
 
     from api.federation.harvest import HarvestLoop
+    from api.saved_searches.checker import AlertLoop
     from indexer.runner import make_indexer_loop
 
     settings = _settings()
     engine, factory, backend = _indexing_parts(settings)
     loop = make_indexer_loop(settings, factory, backend)
     harvester = HarvestLoop(factory, settings)
+    alerts = AlertLoop(factory, backend, settings)
 
     def _stop(*_: object) -> None:
         loop.stop_event.set()
         harvester.stop_event.set()
+        alerts.stop_event.set()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     harvester.start()
+    alerts.start()
     try:
         backend.ensure_ready()
     except Exception as exc:  # the loop retries with backoff until the engine is up
@@ -186,6 +192,7 @@ def worker() -> None:
         loop.run()
     finally:
         harvester.stop()
+        alerts.stop()
         backend.close()
         engine.dispose()
 

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     federation_retention_days: int = Field(default=30, ge=1)
     federation_page_size: int = Field(default=500, ge=1, le=5000)
     federation_poll_interval_seconds: float = 1.0
+    # How often `offramp worker` runs every saved search for new alerts.
+    alerts_check_interval_seconds: float = Field(default=300.0, gt=0)
     federation_http_timeout_seconds: float = 10.0
     federation_max_backoff_seconds: float = 600.0
     oai_admin_email: str = "admin@localhost"  # OAI-PMH Identify names a contact

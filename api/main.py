@@ -36,6 +36,7 @@ from api.oauth import router as oauth_router
 from api.oauth.ratelimit import FailureLimiter
 from api.observability import Metrics, RequestContextMiddleware, configure_logging
 from api.organizations import router as organizations_router
+from api.saved_searches import router as saved_searches_router
 from api.search import router as search_router
 from api.shared_config import IDENTITY_PROVIDERS, VOCABULARIES, ConfigWatcher
 from api.vocabularies import router as vocabularies_router
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_requests_router,
         evidence_router,
         federation_router,
+        saved_searches_router,
     ):
         app.include_router(module.router)
     install_web(app)

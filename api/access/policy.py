@@ -241,6 +241,27 @@ def grantable_roles(principal: Principal, organization_id: int) -> list[str]:
     return [role for role in ROLE_RANK if may_grant(principal, role, organization_id)]
 
 
+# -- saved searches (api.saved_searches) -------------------------------------------
+
+# A member's own saved searches, their feed keys and alerts. Only the person who
+# saved one reads, renews or deletes it (another member's answers like a missing
+# one); machine clients keep none. What a saved search *shows* is the visibility
+# rule, evaluated as its member's current principal.
+SAVED_SEARCH_ACTIONS = ("save_search", "list_saved_searches", "read_saved_search",
+                        "delete_saved_search", "renew_feed_key", "read_alerts")  # fmt: skip
+
+
+def keeps_saved_searches(principal: Principal) -> bool:
+    """Saved searches belong to people: a signed-in member's account."""
+    return principal.kind == "member" and principal.account_id is not None
+
+
+def may_manage_saved_search(principal: Principal, action: str, owner_account_id: int) -> bool:
+    if action not in SAVED_SEARCH_ACTIONS:
+        raise ValueError(f"unknown saved-search action {action!r}")
+    return keeps_saved_searches(principal) and principal.account_id == owner_account_id
+
+
 def widens_into_review(old: str, new: str) -> bool:
     """A visibility change of a published entry that must be approved before it applies."""
     return new in REVIEWED_VISIBILITIES and VISIBILITY_RANK[new] > VISIBILITY_RANK[old]

@@ -17,14 +17,24 @@ from api.search.schemas import SearchResponse
 
 
 def search_feed(
-    result: SearchResponse, *, node_url: str, node_name: str, query_string: str
+    result: SearchResponse,
+    *,
+    node_url: str,
+    node_name: str,
+    query_string: str,
+    self_url: str | None = None,
+    title: str | None = None,
 ) -> bytes:
+    """`self_url`/`title`: another feed of search results (a member's saved search,
+    `api.saved_searches`, whose results are the caller's to decide); by default the
+    public feed of `query_string`."""
     feed = FeedGenerator()
-    self_url = f"{node_url}/feeds/search.atom" + (f"?{query_string}" if query_string else "")
+    if self_url is None:
+        self_url = f"{node_url}/feeds/search.atom" + (f"?{query_string}" if query_string else "")
     feed.id(self_url)
-    feed.title(
-        f"{node_name}: " + (f"search for “{result.query}”" if result.query else "new entries")
-    )
+    if title is None:
+        title = f"search for “{result.query}”" if result.query else "new entries"
+    feed.title(f"{node_name}: {title}")
     feed.link(href=self_url, rel="self")
     feed.link(href=f"{node_url}/search?{query_string}", rel="alternate")
     feed.author({"name": node_name})

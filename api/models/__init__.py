@@ -42,6 +42,7 @@ from api.models.identity import ApiClient, IdentityProvider, WebSession
 from api.models.organization import ROLES, Account, Membership, Organization
 from api.models.outbox import SearchOutbox, SearchReindex, SearchReindexJournal
 from api.models.safety import FINDING_STATUSES, SafetyFinding
+from api.models.saved_search import SavedSearch, SavedSearchAlert
 from api.models.shared_state import ClientAuthFailure, ConfigVersion
 from api.models.vocabulary import VocabularyTerm
 
@@ -88,6 +89,8 @@ __all__ = [
     "RecommendationFollowUp",
     "ReviewComment",
     "SafetyFinding",
+    "SavedSearch",
+    "SavedSearchAlert",
     "SearchOutbox",
     "SearchReindex",
     "SearchReindexJournal",

@@ -173,6 +173,23 @@ def _reasons(registry: VocabularyRegistry, hit: Hit) -> list[MatchReason]:
     return out
 
 
+def check_request(
+    session_factory: sessionmaker[Session],
+    registry: VocabularyRegistry,
+    filters: Mapping[str, Sequence[str]],
+    year_from: int | None,
+    year_to: int | None,
+) -> dict[str, list[str]]:
+    """The checks a search makes before it asks the engine (a 422 naming the
+    parameter), also run on a query saved for later (`api.saved_searches`)."""
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise ValidationFailed(
+            "year_from is after year_to.",
+            errors=[FieldError("query.year_from", "must not be after year_to")],
+        )
+    return _check_filters(session_factory, registry, filters)
+
+
 def search_entries(
     session_factory: sessionmaker[Session],
     *,
@@ -189,12 +206,7 @@ def search_entries(
     facets: Sequence[str] = (),
     explain: bool = False,
 ) -> SearchResponse:
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise ValidationFailed(
-            "year_from is after year_to.",
-            errors=[FieldError("query.year_from", "must not be after year_to")],
-        )
-    checked = _check_filters(session_factory, registry, filters)
+    checked = check_request(session_factory, registry, filters, year_from, year_to)
     with session_factory() as session:
         readers = search_filter_tags(principal, session)
     query = SearchQuery(

@@ -15,6 +15,7 @@ from api.web import (
     editor,
     evidence,
     organization,
+    saved_searches,
     vocabulary_management,
 )
 from api.web.errors import install_error_pages
@@ -32,6 +33,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(collection_management.router)
     app.include_router(vocabulary_management.router)
     app.include_router(access.router)
+    app.include_router(saved_searches.router)
     app.include_router(router)
     app.include_router(evidence.router)
     app.mount(STATIC_PREFIX, CachedStaticFiles(directory=STATIC_DIR), name="static")

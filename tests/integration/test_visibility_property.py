@@ -8,7 +8,8 @@ real tokens, what each surface must answer: the entry, the list and its total,
 search hits/totals/facets, search exports (CSV, RIS, BibTeX), related
 entries, attachments, every revision and the revision list,
 every diff, which protected fields are shown, which content (live or the revision
-under review), the organization's event log and the audit log."""
+under review), the organization's event log and the audit log — and each member's saved
+search: its keyed Atom feed and its alerts (recorded midway and at the end)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from itertools import combinations
 from typing import Any
 
 import bibtexparser
+import feedparser
 import pytest
 import rispy
 from fastapi import FastAPI
@@ -30,9 +32,17 @@ from sqlalchemy import delete, select
 
 from api.access.redaction import PROTECTED_FIELDS
 from api.entries.schemas import POLICY_KIND
-from api.models import AccessGrant, Entry, EvidenceRating, Organization
+from api.models import (
+    AccessGrant,
+    Entry,
+    EvidenceRating,
+    Organization,
+    SavedSearch,
+    SavedSearchAlert,
+)
 from api.models.base import utcnow
 from api.outbox import mark_dirty
+from api.saved_searches.checker import check_round
 from tests.factories import (
     bearer,
     client_token,
@@ -234,8 +244,54 @@ def expected_body(tracked: Tracked, caller: Caller) -> str:
     return tracked.bodies[m.published_revision]
 
 
+def save_searches(client: TestClient, tokens: dict[str, str | None]) -> dict[str, dict[str, Any]]:
+    """Each member caller saves the search for WORD (machine clients keep none)."""
+    saved = {}
+    for caller in CALLERS:
+        response = client.post(
+            "/v1/me/saved-searches",
+            json={"name": "finches", "query": f"/search?q={WORD}"},
+            headers=bearer(tokens[caller.name]),
+        )
+        if caller.oracle.org is None:
+            assert response.status_code == 401
+        elif caller.client_scopes is not None:
+            assert response.status_code == 403
+        else:
+            assert response.status_code == 201, response.text
+            saved[caller.name] = response.json()
+    return saved
+
+
+def check_alerts(app: FastAPI) -> None:
+    wait_indexed(app)
+    report = check_round(app.state.session_factory, app.state.search_backend, app.state.settings)
+    assert report.failed == 0
+
+
+def check_saved_search(
+    client: TestClient, headers: dict[str, str], saved: dict[str, Any], searchable: set[str]
+) -> None:
+    """The saved search's feed (with its key) and alerts show exactly what a search
+    as the member shows now; without the key the feed is not there at all."""
+    path = "/" + saved["feed_url"].split("://", 1)[1].split("/", 1)[1]
+    feed = feedparser.parse(client.get(path).content)
+    assert not feed.bozo, feed.bozo_exception
+    assert {item.link.rsplit("/", 1)[-1] for item in feed.entries} == searchable
+    assert client.get(saved["feed_href"]).status_code == 404
+    alerts = client.get("/v1/me/alerts?per_page=100", headers=headers).json()
+    assert {item["entry"]["id"] for item in alerts["items"]} == searchable
+    assert alerts["total"] == len(searchable)
+    own = client.get(saved["href"], headers=headers).json()
+    assert own["new_count"] == len(searchable)
+
+
 def check_caller(
-    client: TestClient, caller: HttpCaller, token: str | None, entries: list[Tracked]
+    client: TestClient,
+    caller: HttpCaller,
+    token: str | None,
+    entries: list[Tracked],
+    saved: dict[str, Any] | None = None,
 ) -> None:
     oracle, headers = caller.oracle, bearer(token)
     readable = {t.id for t in entries if oracle_readable(oracle, t.model)}
@@ -266,6 +322,8 @@ def check_caller(
     assert sum(found["facets"].get("organization", {}).values()) == len(searchable)
     # Explanations only ever describe the caller's own hits, and only the word searched.
     assert {m["words"] for hit in found["hits"] for m in hit["matches"]} <= {WORD.lower()}
+    if saved is not None:
+        check_saved_search(client, headers, saved, searchable)
 
     # Exports of the same search: exactly its hits, in files the libraries read back;
     # partners (never exported) appear in none.
@@ -420,9 +478,12 @@ class TestVisibilityRuleEverywhere:
         curator = member_token(app, "org-d", "curator", person="reviewer")
         tokens = {c.name: token_for(app, client, c) for c in CALLERS}
         driver = Driver(app, client, owner, curator)
+        saved = save_searches(client, tokens)
         try:
             entries = []
             for n, (visibility, partners, ops) in enumerate(specs):
+                if n and n == len(specs) // 2:
+                    check_alerts(app)  # alerts recorded midway, some narrowed later
                 tracked = driver.create(n, visibility, partners, entries[0].id if entries else None)
                 for name, new_visibility, new_partners in ops:
                     driver.step(tracked, name, new_visibility, new_partners)
@@ -434,11 +495,13 @@ class TestVisibilityRuleEverywhere:
                                    reasoning="Before/after only")
                     for t in entries
                 )  # fmt: skip
-            wait_indexed(app)
+            check_alerts(app)
             for caller in CALLERS:
-                check_caller(client, caller, tokens[caller.name], entries)
+                check_caller(client, caller, tokens[caller.name], entries, saved.get(caller.name))
         finally:
             with app.state.session_factory() as session, session.begin():
+                session.execute(delete(SavedSearchAlert))
+                session.execute(delete(SavedSearch))
                 ids = list(session.scalars(select(Entry.id)))
                 mark_dirty(session, ids)  # the index forgets them too
                 session.execute(delete(Entry))

@@ -1,6 +1,6 @@
-"""axe-core on the publishing, organization and curation pages, in English and
-French, as each person who uses them sees them — and on their error states (a
-form sent back with errors, an edit conflict): no serious or critical violation."""
+"""axe-core on the publishing, organization, curation and saved-search pages, in
+English and French, as each person who uses them sees them — and on their error
+states (a form sent back with errors, an edit conflict): no serious or critical violation."""
 
 from __future__ import annotations
 
@@ -71,8 +71,16 @@ def error_pages(site: Site, entries: dict[str, str], language: str) -> dict[str,
     responses["administration, peer secret"] = node_admin.post(
         "/admin/peers", {"peer-name": "hub", "peer-base_url": "https://hub.example.org"}
     )
+    watcher = member(site, "third-org", "reader", person="wren")
+    watcher.http.headers["Accept-Language"] = language
+    responses["saved searches, errors"] = watcher.post(
+        "/saved-searches", {"name": "Bad", "query": "/search?region=nowhere"}
+    )
+    responses["saved searches, feed address"] = watcher.post(
+        "/saved-searches", {"name": "Kenya", "query": "/search?region=KE"}
+    )
     statuses = [r.status_code for r in responses.values()]
-    assert statuses == [409, 422, 422, 422, 422, 422, 422, 201, 422, 201]
+    assert statuses == [409, 422, 422, 422, 422, 422, 422, 201, 422, 201, 422, 201]
     return {name: response.text for name, response in responses.items()}
 
 
@@ -93,7 +101,11 @@ class TestWorkPagesAccessibility:
                 "my organization, publisher": "/my-organization",
                 "access requests": f"/entries/{entries['listed']}/access-requests",
             },
-            ("third-org", "reader"): {"listed stub": f"/entries/{entries['listed']}"},
+            ("third-org", "reader"): {
+                "listed stub": f"/entries/{entries['listed']}",
+                "search, member": "/search?q=live",
+                "saved searches": "/saved-searches",
+            },
             ("sahel-ngo", "admin"): {"my organization, admin": "/my-organization"},
             (site.app.state.settings.operator_organization, "admin"): {"administration": "/admin"},
             ("coordination", "curator"): {
