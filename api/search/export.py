@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import rispy
-from bibtexparser.entrypoint import default_unparse_stack, write_string
+from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
+from bibtexparser.middlewares import default_unparse_stack
 from bibtexparser.model import Entry as BibEntry
 from bibtexparser.model import Field
 from sqlalchemy import select
