@@ -102,3 +102,22 @@ def test_keywords_are_title_words_then_frequent_summary_words() -> None:
                              "jobs"]  # fmt: skip
     many = keywords(" ".join(f"word{n}x" for n in range(30)), "")
     assert len(many.split()) == MAX_KEYWORDS
+
+
+def test_bibtex_escapes_latex_specials_and_reads_back_as_written() -> None:
+    record = ExportRecord(
+        id="e_1", url="https://node.example/entries/e_1", title="Cost & effect: 50% of #1 a_b $",
+        kind="evaluation", organization="R&D unit", authors=("Ng, A.",), year=2024,
+        countries=(), regions=(), program_types=(), evaluation_design=None,
+        evidence_level=None, summary="Back\\slash ~ tilde", language="fr", license=None,
+    )  # fmt: skip
+    written = to_bibtex([record], REGISTRY)
+    assert r"Cost \& effect: 50\% of \#1 a\_b \$" in written
+    assert "https://node.example/entries/e_1}" in written  # the URL as it is
+    entry = bibtexparser.parse_string(
+        written, append_middleware=[LatexDecodingMiddleware()]
+    ).entries[0]
+    assert entry["title"] == record.title
+    assert entry["institution"] == "R&D unit"
+    assert entry["abstract"] == record.summary
+    assert entry["url"] == record.url
