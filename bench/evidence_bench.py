@@ -1,5 +1,6 @@
-"""Evidence endpoints on N synthetic demo entries: `GET /v1/gap-map` and
-`GET /v1/indicators/{code}` p50/p95, anonymous and as a member, in-process
+"""Evidence endpoints on N synthetic demo entries: `GET /v1/gap-map`,
+`GET /v1/indicators/{code}` and `GET /v1/policy-frameworks/by-country` p50/p95,
+anonymous and as a member, in-process
 (Starlette's ASGI test client: the whole request path without the network).
 
     .venv/bin/python bench/evidence_bench.py --size 10000
@@ -39,6 +40,9 @@ QUERIES = {
     "indicator recidivism_any_12m": "/v1/indicators/recidivism_any_12m",
     "indicator completion_rate, West Africa": "/v1/indicators/completion_rate?region=011",
     "indicator employment_12m, CSV": "/v1/indicators/employment_12m?format=csv",
+    "policies by country": "/v1/policy-frameworks/by-country",
+    "policies by country, in force, travel bans, CSV": "/v1/policy-frameworks/by-country"
+    "?status=in_force&impediment_type=travel_ban&format=csv",
 }
 
 
@@ -99,6 +103,8 @@ def main() -> None:
                     assert response.status_code == 200, response.text
                     if "csv" in url:
                         rows = response.text.count("\n") - 1
+                    elif "policy-frameworks" in url:
+                        rows = response.json()["total"]
                     elif "gap-map" in url:
                         rows = sum(c["total"] for c in response.json()["cells"])
                     else:

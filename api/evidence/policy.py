@@ -13,6 +13,7 @@ the region's countries (a country's row says what that country adopted)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -52,8 +53,8 @@ class PolicyTable:
         return sum(row.total for row in self.rows)
 
 
-def _matches(policy: dict[str, object], filters: PolicyFilters) -> bool:
-    types = set(policy.get("impediment_types") or [])  # type: ignore[call-overload]
+def _matches(policy: dict[str, Any], filters: PolicyFilters) -> bool:
+    types = set(policy.get("impediment_types") or [])
     return (
         (not filters.status or policy.get("status") in filters.status)
         and (not filters.level or policy.get("level") in filters.level)

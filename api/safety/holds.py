@@ -73,6 +73,10 @@ def _text_fields(content: Mapping[str, Any], *, wanted: str) -> dict[str, str | 
         fields[f"links[{n}].title"] = link.get("title")
     for n, item in enumerate(content.get("indicators") or []):
         fields[f"indicators[{n}].note"] = item.get("note")
+    policy = content.get("policy") or {}
+    if policy:  # a policy framework's own words about a law's effect and source
+        fields["policy.effect_text"] = policy.get("effect_text")
+        fields["policy.source.citation"] = (policy.get("source") or {}).get("citation")
     if wanted in REVIEWED_VISIBILITIES:
         # Internal notes go to the reviewing curators of other organizations.
         fields["internal_notes"] = content.get("internal_notes")

@@ -399,3 +399,17 @@ class TestDemoInventory:
         shown = {row["jurisdiction"]: c["count"] for row in body["rows"] for c in row["cells"]
                  if c["impediment_type"] == "travel_ban" and c["count"]}  # fmt: skip
         assert shown == dict(travel)
+
+
+class TestGuard:
+    def test_an_identifier_in_the_policy_text_holds_the_submission(
+        self, client: TestClient, owner: str
+    ) -> None:
+        phone = "+223 76 12 34 56"
+        entry = create_entry(client, owner, **framework(policy=policy(
+            effect_text=f"The ministry's liaison answers on {phone} for waivers.")))  # fmt: skip
+        held = client.post(f"/v1/entries/{entry['id']}/submit", headers=bearer(owner))
+        assert held.json()["status"] == "held"
+        found = client.get(f"/v1/entries/{entry['id']}/findings", headers=bearer(owner)).json()
+        assert [(f["field"], f["detector"]) for f in found["items"]] == [
+            ("policy.effect_text", "phone")]  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.factories import bearer, curator_token
+from tests.factories import bearer, curator_token, member_token, published_entry
 from tests.web.catalogue import Catalogue, make_catalogue
 from tests.web.site import Site
 
@@ -42,6 +42,15 @@ def pages(site: Site) -> list[tuple[str, str, bool]]:
         headers=curator,
     )
     assert filled.status_code == 200, filled.text
+    # A policy framework, so the by-country table has rows, links and a region row.
+    publisher = member_token(site.app, "sahel-ngo", "publisher", person="axe")
+    for jurisdiction, level in (("ML", "national"), ("011", "regional")):
+        published_entry(site.api, publisher, kind="policy_framework", title="Decree",
+                        indicators=[], regions=[jurisdiction], policy={
+                            "jurisdiction": jurisdiction, "level": level,
+                            "impediment_types": ["travel_ban", "licensing"],
+                            "effect": "restricts", "status": "in_force",
+                            "source": {"citation": "Decree (test)"}})  # fmt: skip
     return [
         ("home", "/", False),
         ("home, signed in", "/", True),
