@@ -128,7 +128,11 @@ class TestPeers:
             peer.next_harvest_at = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
             peer.last_error = "connection refused"
         listing = admin.http.get("/admin")
-        row = soup(listing).find("th", string="sahel-hub")
+        page = soup(listing)
+        assert len(page.find_all(id="peer-title")) == 1  # one section, inside <main>
+        assert page.title is not None
+        assert "<" not in page.title.get_text()
+        row = page.find("th", string="sahel-hub")
         assert row is not None
         text = " ".join(row.find_parent("tr").get_text(" ").split())  # type: ignore[union-attr]
         assert "https://hub.example.org" in text
