@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from typing import Any
 
 import feedparser
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 from api.config import Settings
-from api.models import Account, Membership, SavedSearch, SavedSearchAlert
+from api.models import Account, Entry, Membership, SavedSearch, SavedSearchAlert
 from api.saved_searches import service
 from api.saved_searches.checker import check_round
 from tests.factories import (
@@ -198,6 +199,11 @@ class TestFeed:
     ) -> None:
         mine = saved(client, world["reader"])
         ids = matching_entries(client, world)
+        # Published in the same second, they would tie: make the order certain.
+        with app.state.session_factory() as session, session.begin():
+            for days, key in enumerate(("private_a", "network", "public")):
+                entry = session.get_one(Entry, ids[key])
+                entry.published_at = entry.published_at - timedelta(days=days)
         wait_indexed(app)
         url = mine["feed_url"].split("://", 1)[1].split("/", 1)[1]
         expected = {ids["public"], ids["network"], ids["private_a"]}
