@@ -147,15 +147,15 @@ def _indicators(upsert: FederatedUpsert) -> list[dict[str, Any]]:
     ]
 
 
-def _stale(upsert: FederatedUpsert, prov: Any) -> bool:
+def _stale(upsert: FederatedUpsert, prov: FederatedEntry) -> bool:
     """An older version, or this version again with the content we hold (a replay),
     or any upsert of a version we saw deleted (a late create). The same version
     with other content is newer: the origin changed what it exports without an
     edit of the entry (its organization was renamed). Feed rows carry no payload —
     the origin serves the current content — so a replay is never older content."""
     if upsert.version != prov.version:
-        return bool(upsert.version < prov.version)
-    return bool(prov.deleted or upsert.sha256 == prov.sha256)
+        return upsert.version < prov.version
+    return prov.deleted or upsert.sha256 == prov.sha256
 
 
 def apply_upsert(session: Session, peer: Peer, raw: dict[str, Any]) -> str:
@@ -215,8 +215,7 @@ def apply_upsert(session: Session, peer: Peer, raw: dict[str, Any]) -> str:
                 published_at=now,
             )
         )
-    session.flush()
-    _store_documents(session, entry.id, upsert)
+    _store_documents(session, entry.id, upsert)  # its query flushes the entry first
     if prov is None:
         prov = FederatedEntry(peer_id=peer.id, origin_node=peer.base_url, origin_id=upsert.id)
         session.add(prov)
@@ -230,15 +229,22 @@ def apply_upsert(session: Session, peer: Peer, raw: dict[str, Any]) -> str:
     return "applied"
 
 
-def _store_documents(session: Session, entry_id: str, upsert: FederatedUpsert) -> None:
+def _store_documents(
+    session: Session,
+    entry_id: str,
+    upsert: FederatedUpsert,
+    held: dict[str, FederatedAttachment] | None = None,
+) -> None:
     """Keep references to the entry's documents as announced; a document kept
-    across updates keeps its local id (links to it stay valid)."""
-    held = {
-        ref.origin_attachment_id: ref
-        for ref in session.scalars(
-            select(FederatedAttachment).where(FederatedAttachment.entry_id == entry_id)
-        )
-    }
+    across updates keeps its local id (links to it stay valid). `held` = {} for an
+    entry stored just now, which has none yet (no query per new entry)."""
+    if held is None:
+        held = {
+            ref.origin_attachment_id: ref
+            for ref in session.scalars(
+                select(FederatedAttachment).where(FederatedAttachment.entry_id == entry_id)
+            )
+        }
     announced = {a.id for a in upsert.entry.attachments}
     for origin_id, ref in held.items():
         if origin_id not in announced:
@@ -345,7 +351,7 @@ def _insert_new(session: Session, peer: Peer, upserts: list[FederatedUpsert]) ->
     session.add_all(entry for _, entry, _ in made)
     session.flush()
     for upsert, entry, indicators in made:
-        _store_documents(session, entry.id, upsert)
+        _store_documents(session, entry.id, upsert, held={})
         session.add(
             EntryRevision(
                 entry_id=entry.id,
