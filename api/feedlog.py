@@ -47,6 +47,9 @@ EXPORTED_FIELDS = (
     "kind", "title", "summary", "body", "language", "authors", "program_types", "regions",
     "settings", "target_populations", "actors", "evaluation_design", "evidence_level",
     "period_start", "period_end", "links", "license",
+    # Structured evidence, a program profile's design fields, a policy framework's
+    # fields: content, as in every revision (a peer's practitioners compare them too).
+    "findings", "lessons", "recommendations", "profile", "policy",
 )  # fmt: skip
 
 

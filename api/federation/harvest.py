@@ -60,6 +60,9 @@ CONTENT_FIELDS = (
     "settings", "target_populations", "actors", "evaluation_design", "evidence_level",
     "period_start", "period_end", "links", "license",
 )  # fmt: skip
+# Stored as the origin's JSON after validation (api.entries.schemas). A program
+# profile's `program_id` link stays on the origin: its timeline is the origin's.
+STRUCTURED_FIELDS = ("findings", "lessons", "recommendations", "profile", "policy")
 
 
 class HarvestError(Exception):
@@ -132,6 +135,15 @@ class PeerConnection:
 def _content_values(upsert: FederatedUpsert) -> dict[str, Any]:
     content = upsert.entry
     values: dict[str, Any] = {name: getattr(content, name) for name in CONTENT_FIELDS}
+    for name in STRUCTURED_FIELDS:
+        value = getattr(content, name)
+        values[name] = (
+            [item.model_dump(mode="json") for item in value]
+            if isinstance(value, list)
+            else value.model_dump(mode="json")
+            if value is not None
+            else None
+        )
     values["visibility"] = content.visibility
     values["organization_display"] = "named"
     values["internal_notes"] = ""

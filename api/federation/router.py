@@ -86,8 +86,15 @@ def changes(
     response_model=Inventory,
     responses=problem_responses(401, 403),
 )
-def inventory(session: ReadSession, peer: CurrentPeer, cursors: Cursors) -> Inventory:
-    items, position = service.inventory(session, peer)
+def inventory(
+    request: Request, session: ReadSession, peer: CurrentPeer, cursors: Cursors
+) -> Inventory:
+    items, position = service.inventory(
+        session,
+        peer,
+        registry=_registry(request),
+        small_cell_k=_settings(request).small_cell_k,
+    )
     return Inventory.model_validate({"items": items, "cursor": cursors.encode(peer.id, position)})
 
 

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from api.entries.schemas import EvidenceItems, PolicyFields, ProgramProfile
+
 
 class PeerCreate(BaseModel):
     name: str = Field(min_length=1, max_length=40, examples=["sahel-hub"])
@@ -102,6 +104,12 @@ class FederatedContent(BaseModel):
     organization: str | None = Field(default=None, max_length=200)
     published_at: datetime | None = None
     attachments: list[FederatedAttachment] = Field(default_factory=list, max_length=100)
+    # Validated with the same schemas as a local write (an origin without them sends none).
+    findings: EvidenceItems = []
+    lessons: EvidenceItems = []
+    recommendations: EvidenceItems = []
+    profile: ProgramProfile | None = None
+    policy: PolicyFields | None = None
 
     @field_validator("attachments")
     @classmethod

@@ -37,7 +37,7 @@ from api.models import Attachment, Entry, Peer, PeerOrganization
 from api.models.base import utcnow
 from api.oauth.service import create_client, revoke_client
 from api.organizations.service import create_organization, get_organization
-from api.safety.small_cells import Indicator, protect_indicators
+from api.safety.small_cells import PEOPLE_COUNT, Indicator, protect_indicators
 from api.vocabularies.registry import VocabularyRegistry
 
 NAME_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
@@ -183,18 +183,13 @@ def remove_peer(session: Session, name: str, *, removed_by: Principal) -> None:
 # -- serving the feed ----------------------------------------------------------------
 
 
-def entry_document(
-    entry: Entry,
-    hosted: frozenset[int],
-    *,
-    node_url: str,
-    registry: VocabularyRegistry,
-    small_cell_k: int,
+def presented_content(
+    entry: Entry, hosted: frozenset[int], *, registry: VocabularyRegistry, small_cell_k: int
 ) -> dict[str, Any]:
-    """The feed's upsert document: the exported content, indicators shown as to
-    anyone outside the owner organization (small cells as "< k"), provenance."""
+    """The exported content as a peer receives it: indicators shown as to anyone
+    outside the owner organization (small cells as "< k", without value or note),
+    and a program profile's cohort below k without its size."""
     content = exported_content(entry, hosted)
-    sha = fingerprint(content)
     units = [registry.get("indicator", i["code"]) for i in content["indicators"]]
     shown = protect_indicators(
         [
@@ -207,6 +202,31 @@ def entry_document(
     content["indicators"] = [
         {"code": i.code, "value": i.value, "display": i.display, "note": i.note} for i in shown
     ]
+    profile = content.get("profile")
+    if isinstance(profile, dict) and profile.get("cohort_size") is not None:
+        cohort = protect_indicators(
+            [Indicator("cohort_size", float(profile["cohort_size"]), PEOPLE_COUNT)],
+            k=small_cell_k,
+            viewer_is_owner=False,
+        )
+        if cohort[0].suppressed:
+            content["profile"] = {**profile, "cohort_size": None}
+    return content
+
+
+def entry_document(
+    entry: Entry,
+    hosted: frozenset[int],
+    *,
+    node_url: str,
+    registry: VocabularyRegistry,
+    small_cell_k: int,
+) -> dict[str, Any]:
+    """The feed's upsert document: the presented content and provenance. Its sha256
+    is of what the peer receives — never of a withheld small cell, which a peer
+    could otherwise recover by hashing the few candidate values below k."""
+    content = presented_content(entry, hosted, registry=registry, small_cell_k=small_cell_k)
+    sha = fingerprint(content)
     base = f"{node_url}/v1/federation/entries/{entry.id}/attachments"
     content["attachments"] = [{**a, "url": f"{base}/{a['id']}"} for a in content["attachments"]]
     return {
@@ -308,7 +328,9 @@ def receivable_attachment(
     return attachment
 
 
-def inventory(session: Session, peer: Peer) -> tuple[list[dict[str, Any]], Position]:
+def inventory(
+    session: Session, peer: Peer, *, registry: VocabularyRegistry, small_cell_k: int
+) -> tuple[list[dict[str, Any]], Position]:
     """Everything `peer` may receive now as (id, version, sha256), and the position
     to continue the feed from. The position is taken first: any change committed
     after it is also in the feed after it, so nothing falls between the two."""
@@ -319,7 +341,9 @@ def inventory(session: Session, peer: Peer) -> tuple[list[dict[str, Any]], Posit
         {
             "id": entry.id,
             "version": entry.version,
-            "sha256": fingerprint(exported_content(entry, hosted)),
+            "sha256": fingerprint(
+                presented_content(entry, hosted, registry=registry, small_cell_k=small_cell_k)
+            ),
         }
         for entry in repository.receivable_entries(session, hosted)
         if peer_receives(hosted, peer_facts(entry), harvested=False)

@@ -642,3 +642,88 @@ class TestIsolation:
                 assert row.next_harvest_at is not None  # backing off
         finally:
             silent.close()
+
+
+class TestStructuredContentTravels:
+    """Findings, lessons, recommendations, a program profile's design fields and a
+    policy framework's fields are content: they reach peers like the title does,
+    shown as to anyone outside the owner organization (small cells withheld)."""
+
+    def test_evidence_profile_and_policy_reach_the_peer_with_small_cells_withheld(
+        self, nodes: tuple[Node, Node, Node]
+    ) -> None:
+        a, b, _ = nodes
+        token = member_token(a.app, "sahel-ngo", "publisher")
+        program = published_entry(
+            a.client, token, kind="program_profile", title="Gao mentoring program",
+            findings=[{"text": "Mentored returnees found work sooner",
+                       "program_types": ["reintegration"]}],
+            recommendations=[{"text": "Fund aftercare for a full year"}],
+            profile={"objectives": ["reintegration"], "reporting_rule": "imminent_harm_only",
+                     "cohort_size": 6, "duration_months": 18},
+            indicators=[{"code": "participants_enrolled", "value": 6}],
+        )  # fmt: skip
+        law = published_entry(
+            a.client, token, kind="policy_framework", title="Material support law",
+            evaluation_design=None, indicators=[],
+            policy={"jurisdiction": "ML", "level": "national",
+                    "impediment_types": ["material_support_law"], "effect": "restricts",
+                    "status": "in_force", "source": {"citation": "Loi (synthetic citation)"}},
+        )  # fmt: skip
+        link(a, b)
+        sent = {c["id"]: c["entry"] for c in feed(a, b)["changes"]}
+        assert sent[program["id"]]["profile"]["cohort_size"] is None
+        assert sent[program["id"]]["indicators"] == [
+            {"code": "participants_enrolled", "value": None, "display": "< 10", "note": None}
+        ]
+        report = b.harvest("a")
+        assert (report.errors, report.applied, report.rejected) == ([], 2, 0)
+        held = b.harvested(a)
+        shown = b.client.get(f"/v1/entries/{held[program['id']].id}").json()
+        assert [f["text"] for f in shown["findings"]] == ["Mentored returnees found work sooner"]
+        assert shown["findings"][0]["program_types"] == ["reintegration"]
+        assert [r["text"] for r in shown["recommendations"]] == ["Fund aftercare for a full year"]
+        assert shown["profile"]["reporting_rule"] == "imminent_harm_only"
+        assert shown["profile"]["duration_months"] == 18
+        assert shown["profile"]["cohort_size"] is None
+        policy = b.client.get(f"/v1/entries/{held[law['id']].id}").json()["policy"]
+        assert (policy["jurisdiction"], policy["effect"]) == ("ML", "restricts")
+        assert policy["source"]["citation"] == "Loi (synthetic citation)"
+        wait_indexed(b.app)
+        hits = b.client.get("/v1/search", params={"q": "aftercare"}).json()["hits"]
+        assert [h["id"] for h in hits] == [held[program["id"]].id]
+
+    def test_the_sha256_a_peer_gets_does_not_depend_on_a_withheld_value(
+        self, nodes: tuple[Node, Node, Node]
+    ) -> None:
+        """A withheld small cell (a count below k) has few candidate values: a
+        fingerprint computed over it would give it away to anyone who hashes them."""
+        a, b, _ = nodes
+        link(a, b)
+        token = member_token(a.app, "sahel-ngo", "publisher")
+        entry = published_entry(
+            a.client, token, indicators=[{"code": "participants_enrolled", "value": 6}]
+        )
+        b_token = peer_token(a, b)
+
+        def state() -> tuple[int, str, str]:
+            document = a.client.get(
+                f"/v1/federation/entries/{entry['id']}", headers=bearer(b_token)
+            ).json()
+            listed = a.client.get("/v1/federation/inventory", headers=bearer(b_token)).json()
+            (item,) = [i for i in listed["items"] if i["id"] == entry["id"]]
+            return document["version"], document["sha256"], item["sha256"]
+
+        version, sha, listed_sha = state()
+        assert sha == listed_sha
+        patch_entry(a.client, token, entry["id"],
+                    indicators=[{"code": "participants_enrolled", "value": 7}])  # fmt: skip
+        publish(a.client, token, entry["id"])
+        later_version, later_sha, later_listed = state()
+        assert later_version > version
+        assert (later_sha, later_listed) == (sha, sha)
+        patch_entry(a.client, token, entry["id"],
+                    indicators=[{"code": "participants_enrolled", "value": 60}])  # fmt: skip
+        publish(a.client, token, entry["id"])
+        _, shown_sha, _ = state()
+        assert shown_sha != sha
