@@ -3,10 +3,13 @@ publish-on-A → searchable-on-B latency with the harvester polling every second
 
     .venv/bin/python bench/federation_bench.py --entries 5000 --latency-samples 20
 
-Prints figures; asserts nothing. Two real nodes on loopback (uvicorn), each with
-its own SQLite database, data directory, keys and embedded search index; A holds
---entries public entries (plus as many private ones that must not travel), B is
-A's peer and harvests it over HTTP with client credentials.
+Prints figures; asserts nothing. Two real nodes on loopback, each with its own
+SQLite database, data directory, keys and embedded search index, as two networks'
+machines would be: A is a separate `offramp serve` process (its data written by
+this script straight into its database, through the same write path), B runs in
+this process (uvicorn in a thread, its indexer thread, and the harvester called
+directly). A holds --entries public entries (plus as many private ones that must
+not travel); B is A's peer and harvests it over HTTP with client credentials.
 
 - throughput: B harvests A's whole feed and indexes it; entries/s from the first
   request until B's search outbox is empty (target ≥ 1,000 entries/s);
@@ -17,7 +20,9 @@ A's peer and harvests it over HTTP with client credentials.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,10 +33,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,7 +47,7 @@ from search_bench import percentile
 
 from api.access import Principal
 from api.config import Settings
-from api.db import make_engine
+from api.db import make_engine, make_session_factory
 from api.entries.service import insert_entry, new_entry_id
 from api.federation.harvest import HarvestLoop, harvest_peer
 from api.federation.service import add_peer
@@ -53,12 +60,14 @@ from api.organizations.service import create_organization
 ADMIN = Principal(display_name="federation bench")
 
 
-@contextmanager
-def node(name: str, root: Path) -> Iterator[tuple[FastAPI, TestClient, str]]:
+def _free_socket() -> tuple[socket.socket, str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = Settings(
+    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def _settings(name: str, root: Path, url: str) -> Settings:
+    return Settings(
         environment="test",
         data_dir=root / name,
         public_url=url,
@@ -66,6 +75,13 @@ def node(name: str, root: Path) -> Iterator[tuple[FastAPI, TestClient, str]]:
         federation_poll_interval_seconds=1.0,
         log_level="WARNING",
     )
+
+
+@contextmanager
+def node(name: str, root: Path) -> Iterator[tuple[FastAPI, TestClient, str]]:
+    """A node in this process: uvicorn in a thread, with its in-process indexer."""
+    sock, url = _free_socket()
+    settings = _settings(name, root, url)
     engine = make_engine(settings)
     migrate(engine)
     engine.dispose()
@@ -84,6 +100,43 @@ def node(name: str, root: Path) -> Iterator[tuple[FastAPI, TestClient, str]]:
             thread.join(10)
 
 
+@contextmanager
+def node_process(name: str, root: Path) -> Iterator[tuple[sessionmaker[Session], str]]:
+    """A node as its own `offramp serve` process; yields a session factory on its
+    database (for loading data and registering peers) and its URL."""
+    sock, url = _free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    settings = _settings(name, root, url)
+    engine = make_engine(settings)
+    migrate(engine)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
+    env.update(
+        OFFRAMP_DATA_DIR=str(settings.data_dir),
+        OFFRAMP_ENVIRONMENT="test",
+        OFFRAMP_PUBLIC_URL=url,
+        OFFRAMP_NODE_NAME=settings.node_name,
+        OFFRAMP_LOG_LEVEL="WARNING",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        with httpx.Client(base_url=url) as http:
+            for _ in range(600):
+                try:
+                    if http.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+        yield make_session_factory(engine), url
+    finally:
+        server.terminate()
+        server.wait(30)
+        engine.dispose()
+
+
 def values(title: str, visibility: str) -> dict[str, Any]:
     return {
         "kind": "evaluation", "title": title, "summary": "Outcomes of mentoring returnees.",
@@ -95,13 +148,13 @@ def values(title: str, visibility: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def publish(app: FastAPI, org_id: int, title: str, visibility: str = "public") -> None:
-    with app.state.session_factory() as session, session.begin():
+def publish(factory: sessionmaker[Session], org_id: int, title: str) -> None:
+    with factory() as session, session.begin():
         insert_entry(
             session,
             entry_id=new_entry_id(),
             organization_id=org_id,
-            values=values(title, visibility),
+            values=values(title, "public"),
             partners=[],
             indicators=[],
             status="published",
@@ -109,9 +162,10 @@ def publish(app: FastAPI, org_id: int, title: str, visibility: str = "public") -
         )
 
 
-def outbox_empty(app: FastAPI) -> bool:
-    app.state.indexer_loop.wake()
-    with app.state.session_factory() as session:
+def outbox_empty(factory: sessionmaker[Session], app: FastAPI | None = None) -> bool:
+    if app is not None:
+        app.state.indexer_loop.wake()
+    with factory() as session:
         return not session.scalar(select(func.count(SearchOutbox.id)))
 
 
@@ -122,14 +176,14 @@ def main() -> None:
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        node("a", Path(tmp)) as (a, _, a_url),
+        node_process("a", Path(tmp)) as (a, a_url),
         node("b", Path(tmp)) as (b, b_client, b_url),
     ):
-        with a.state.session_factory() as session, session.begin():
+        with a() as session, session.begin():
             org_id = create_organization(session, slug="sahel-ngo", name="Sahel NGO").id
         started = time.perf_counter()
         for start in range(0, args.entries, 500):
-            with a.state.session_factory() as session, session.begin():
+            with a() as session, session.begin():
                 for n in range(start, min(start + 500, args.entries)):
                     for visibility in ("public", "private"):
                         insert_entry(
@@ -143,7 +197,7 @@ def main() -> None:
               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
 
         started = time.perf_counter()
-        with a.state.session_factory() as session, session.begin():
+        with a() as session, session.begin():
             peer, secret = add_peer(session, name="b", base_url=b_url, organizations=[],
                                     remote_client_id=None, remote_client_secret=None,
                                     created_by=ADMIN)  # fmt: skip
@@ -158,7 +212,7 @@ def main() -> None:
         started = time.perf_counter()
         report = harvest_peer(b.state.session_factory, "a", b.state.settings)
         harvested = time.perf_counter() - started
-        while not outbox_empty(b):
+        while not outbox_empty(b.state.session_factory, b):
             time.sleep(0.02)
         total = time.perf_counter() - started
         print(f"harvest: {report.applied} applied in {report.pages} pages, {harvested:.2f} s "
