@@ -118,9 +118,13 @@ def main() -> None:
     parser.add_argument("--publishes", type=int, default=40)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument(
+        "--data-dir", type=Path, help="reuse a kept, indexed data directory (no load, no drain)"
+    )
+    parser.add_argument("--no-reindex", action="store_true", help="skip the full reindex")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="offramp-bench-"))
+    workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="offramp-bench-"))
     settings = Settings(
         environment="test",
         data_dir=workdir,
@@ -132,22 +136,23 @@ def main() -> None:
     factory = make_session_factory(engine)
     print(f"# offramp search benchmark: {args.size} entries, data in {workdir}")
 
-    started = time.perf_counter()
-    load_demo(settings, engine, size=args.size, seed=20261128)
-    print(f"demo load (DB writes incl. outbox)      {time.perf_counter() - started:8.1f} s")
-
     with factory() as session:
         registry = load_registry(session)
     backend = EmbeddedBackend(workdir / "search")
     backend.ensure_ready()
-    consumer = OutboxConsumer(factory, backend, lambda: registry, batch_size=2000)
-    started = time.perf_counter()
-    drained = consumer.drain()
-    elapsed = time.perf_counter() - started
-    print(
-        f"outbox→index throughput                 {drained.rows / elapsed:8.0f} entries/s"
-        f"  ({drained.rows} rows, {drained.upserted} documents, {elapsed:.1f} s)  target ≥ 2000"
-    )
+    if args.data_dir is None:
+        started = time.perf_counter()
+        load_demo(settings, engine, size=args.size, seed=20261128)
+        print(f"demo load (DB writes incl. outbox)      {time.perf_counter() - started:8.1f} s")
+        consumer = OutboxConsumer(factory, backend, lambda: registry, batch_size=2000)
+        started = time.perf_counter()
+        drained = consumer.drain()
+        elapsed = time.perf_counter() - started
+        print(
+            f"outbox→index throughput                 {drained.rows / elapsed:8.0f} entries/s"
+            f"  ({drained.rows} rows, {drained.upserted} documents, {elapsed:.1f} s)"
+            "  target ≥ 2000"
+        )
 
     with factory() as session:
         org = get_organization(session, MEMBER_ORG)
@@ -254,20 +259,21 @@ def main() -> None:
         server.terminate()
         server.wait(30)
 
-    backend = EmbeddedBackend(workdir / "search")
-    started = time.perf_counter()
-    loaded, _ = reindex(factory, backend, registry)
-    print(
-        f"full reindex                            {time.perf_counter() - started:8.1f} s"
-        f"  ({loaded} documents; target ≤ 60 s at 100k)"
-    )
-    backend.close()
+    if not args.no_reindex:
+        backend = EmbeddedBackend(workdir / "search")
+        started = time.perf_counter()
+        loaded, _ = reindex(factory, backend, registry)
+        print(
+            f"full reindex                            {time.perf_counter() - started:8.1f} s"
+            f"  ({loaded} documents; target ≤ 60 s at 100k)"
+        )
+        backend.close()
     print(
         f"peak RSS: API server {server_rss:.0f} MiB, bench/indexer process "
         f"{peak_rss_mib():.0f} MiB  (target ≤ 1024 MiB)"
     )
     engine.dispose()
-    if not args.keep:
+    if not args.keep and args.data_dir is None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 

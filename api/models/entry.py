@@ -28,6 +28,7 @@ from sqlalchemy import (
     event,
     false,
     inspect,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -156,6 +157,16 @@ class EntryReader(Base):
     """Derived: one row per reader tag of an entry (see api.access)."""
 
     __tablename__ = "entry_reader"
+    # Grant rows only (those with an expiry): what every member's search reads.
+    __table_args__ = (
+        Index(
+            "ix_entry_reader_grant",
+            "tag",
+            "expires_at",
+            sqlite_where=text("expires_at IS NOT NULL"),
+            postgresql_where=text("expires_at IS NOT NULL"),
+        ),
+    )
 
     entry_id: Mapped[str] = mapped_column(
         ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True

@@ -51,6 +51,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,9 @@ from indexer.backends.base import (
 from indexer.backends.language import Thesaurus
 
 _Sig = tuple[int, int, int]  # (inode, mtime_ns, size): changes when a file is replaced
+# Facet counts walk the index while the main query runs: tantivy releases the GIL
+# while it searches, so a query's facet walks and its ranking overlap on the cores.
+_FACET_WALKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facet-walk")
 _VOCAB_HEAP = 15_000_000  # an upsert adds at most a few thousand short terms
 
 
@@ -477,6 +481,14 @@ class EmbeddedBackend:
 
         query_units = eq.units(expansions, query.thesaurus)
         minimum = eq.first_minimum(len(query_units))
+
+        def facets_for(at_least: int) -> list[Future[dict[str, dict[str, int]]]]:
+            matching = eq.text_filter(query_units, at_least) if query_units else None
+            return _facet_walks(searcher, query.facets, matching, base, facet_filters)
+
+        # Counted under the first threshold while the page is ranked; counted again
+        # only in the rare case the threshold is lowered below.
+        walks = facets_for(minimum)
         while True:
             text = eq.text_query(query_units, minimum) if query_units else None
             main = eq.conjunction(text, [*base, *facet_filters.values()])
@@ -490,6 +502,9 @@ class EmbeddedBackend:
             if minimum <= 1 or total >= eq.ENOUGH_CANDIDATES:
                 break
             minimum -= 1
+            for walk in walks:
+                walk.cancel()
+            walks = facets_for(minimum)
 
         hits: list[Hit] = []
         highlighter = eq.Highlighter(expansions)
@@ -500,8 +515,13 @@ class EmbeddedBackend:
         if query.explain and hits and query_units:
             hits = _explain(searcher, query_units, hits)
 
-        matching = eq.text_filter(query_units, minimum) if query_units else None
-        facets = _facet_counts(searcher, query.facets, matching, base, facet_filters, total)
+        facets: dict[str, dict[str, int]] = {
+            f: {} for f in dict.fromkeys(query.facets) if f in FACETS
+        }
+        # With no hit the shared walk finds nothing either; a selected facet still
+        # counts its other values under the other filters.
+        for walk in walks:
+            facets.update(walk.result())
         return SearchResult(total=total, hits=hits, facets=facets)
 
 
@@ -583,39 +603,37 @@ def _newest_page(searcher: Any, query: Any, offset: int, limit: int) -> tuple[in
     return total, page
 
 
-def _facet_counts(
+def _facet_walks(
     searcher: Any,
     requested: Sequence[str],
     text: Any | None,
     base: list[Any],
     facet_filters: dict[str, Any],
-    total: int,
-) -> dict[str, dict[str, int]]:
-    """Disjunctive counts: each facet counts under every filter except its own.
+) -> list[Future[dict[str, dict[str, int]]]]:
+    """Disjunctive counts, each walk started on its own thread: each facet counts
+    under every filter except its own.
 
     Facets without a selection share the full query and one term walk; each
     selected facet needs its own walk without its own clause."""
     wanted = [f for f in dict.fromkeys(requested) if f in FACETS]
-    out: dict[str, dict[str, int]] = {f: {} for f in wanted}
     walks: list[tuple[Any, list[str]]] = []
     shared = [f for f in wanted if f not in facet_filters]
-    if shared and total > 0:  # total 0 means the shared query matches nothing
+    if shared:
         walks.append((eq.conjunction(text, [*base, *facet_filters.values()]), shared))
     for f in wanted:
         if f in facet_filters:
             others = [q for g, q in facet_filters.items() if g != f]
             walks.append((eq.conjunction(text, [*base, *others]), [f]))
-    for query, names in walks:
-        prefix = names[0] + eq.FACET_SEPARATOR if len(names) == 1 else ""
-        # Sorted by count desc, then term: the first MAX_FACET_VALUES per facet are its top.
-        for term, count in searcher.terms_with_prefix(eq.FACET_VALUES, prefix, filter_query=query):
-            name, _sep, value = term.partition(eq.FACET_SEPARATOR)
-            counts = out.get(name)
-            if (
-                name in names
-                and counts is not None
-                and count > 0
-                and len(counts) < MAX_FACET_VALUES
-            ):
-                counts[value] = int(count)
+    return [_FACET_WALKERS.submit(_walk, searcher, query, names) for query, names in walks]
+
+
+def _walk(searcher: Any, query: Any, names: list[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {name: {} for name in names}
+    prefix = names[0] + eq.FACET_SEPARATOR if len(names) == 1 else ""
+    # Sorted by count desc, then term: the first MAX_FACET_VALUES per facet are its top.
+    for term, count in searcher.terms_with_prefix(eq.FACET_VALUES, prefix, filter_query=query):
+        name, _sep, value = term.partition(eq.FACET_SEPARATOR)
+        counts = out.get(name)
+        if counts is not None and count > 0 and len(counts) < MAX_FACET_VALUES:
+            counts[value] = int(count)
     return out
