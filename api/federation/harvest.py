@@ -36,6 +36,7 @@ import structlog
 from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.config import Settings
 from api.entries.service import insert_entry, new_entry_id, snapshot
@@ -350,15 +351,22 @@ def _insert_new(session: Session, peer: Peer, upserts: list[FederatedUpsert]) ->
             **_content_values(upsert),
         )
         indicators = _indicators(upsert)
-        entry.partners = (
+        partners = (
             [local[s] for s in upsert.entry.shared_with if s in local]
             if upsert.entry.visibility == "partners"
             else []
         )
-        entry.indicators = [
+        values = [
             IndicatorValue(code=i["code"], value=i["value"], note=i["note"], position=n)
             for n, i in enumerate(indicators)
         ]
+        # An empty collection of a new object is set as loaded, not assigned: the
+        # same [] to every reader (the flush hooks too), without collection events.
+        for name, items in (("partners", partners), ("indicators", values)):
+            if items:
+                setattr(entry, name, items)
+            else:
+                set_committed_value(entry, name, [])
         made.append((upsert, entry, indicators))
     session.add_all(entry for _, entry, _ in made)
     session.flush()
