@@ -5,7 +5,8 @@ database URL is given), starts `offramp serve` as a separate process on a free
 127.0.0.1 port, waits until the in-process indexer has drained the outbox, and
 adds what the demo data lacks through the API itself: two curated collections
 (with a curator's development token). It also opens a browser session for a
-demo publisher, so signed-in pages can be shown. Everything is removed on exit
+demo publisher, a curator of another organization (four eyes) and a node
+administrator, so signed-in pages can be shown. Everything is removed on exit
 unless `keep` is set."""
 
 from __future__ import annotations
@@ -32,9 +33,16 @@ from api.config import Settings
 from api.db import make_engine, make_session_factory
 from api.demo.load import load_demo
 from api.migrate import migrate
-from api.organizations.service import ensure_account, get_organization, grant_role
+from api.organizations.service import (
+    create_organization,
+    ensure_account,
+    get_organization,
+    grant_role,
+)
 
 SEED = 20261128
+# A curator reviews other organizations' work only (four eyes).
+CURATOR_ORG = "lake-chad-bridges-collective"
 PUBLIC_URL = "http://127.0.0.1:8000"
 COLLECTIONS = (
     (
@@ -58,6 +66,9 @@ class DemoSite:
     workdir: Path
     server_pid: int
     member_cookie: tuple[str, str]  # (name, value) of a signed-in publisher's session
+    curator_cookie: tuple[str, str]  # a curator of another organization than the publisher's
+    admin_cookie: tuple[str, str]  # a node administrator (admin of the operator organization)
+    review_entry: str  # an entry awaiting review by that curator
     entry_id: str  # a public entry with indicators and documents
     collection: str
 
@@ -68,19 +79,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _member_session(settings: Settings) -> str:
+def _session(settings: Settings, org_slug: str, person: str, role: str) -> str:
+    """A browser session of `person`, holding `role` in `org_slug` (created if the
+    demo has no such organization: the operator organization has none)."""
     engine = make_engine(settings)
     try:
         with make_session_factory(engine)() as session, session.begin():
-            organization = get_organization(session, DEMO_TOKEN_ORG)
-            assert organization is not None
+            organization = get_organization(session, org_slug) or create_organization(
+                session, slug=org_slug, name=org_slug.replace("-", " ").title()
+            )
             account = ensure_account(
                 session,
                 issuer=settings.issuer,
-                subject=f"demo:{DEMO_TOKEN_ORG}:amina",
-                display_name="Amina Diallo",
+                subject=f"demo:{org_slug}:{person}",
+                display_name=person.title(),
             )
-            grant_role(session, account=account, organization=organization, role="publisher")
+            grant_role(session, account=account, organization=organization, role=role)
             token, _row = create_web_session(
                 session,
                 account_id=account.id,
@@ -90,6 +104,31 @@ def _member_session(settings: Settings) -> str:
             return token
     finally:
         engine.dispose()
+
+
+def _submitted(http: httpx.Client, publisher: str) -> str:
+    """An entry the demo publisher submitted for review (the demo data has none)."""
+    auth = {"Authorization": f"Bearer {publisher}"}
+    created = http.post(
+        "/v1/entries",
+        json={
+            "kind": "evaluation",
+            "title": "Mentoring returnees in Mopti: an outcome evaluation",
+            "summary": "Eighteen months of peer mentoring for young men leaving armed groups.",
+            "body": "## What was done\n\nWeekly mentoring, vocational training and family "
+            "dialogue for 140 participants.\n\n## Findings\n\nFewer returned to armed "
+            "groups than in the comparison district.",
+            "regions": ["ML"],
+            "program_types": ["reintegration", "mentoring"],
+            "visibility": "public",
+        },
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+    entry_id: str = created.json()["id"]
+    submitted = http.post(f"/v1/entries/{entry_id}/submit", headers=auth)
+    assert submitted.status_code == 200, submitted.text
+    return entry_id
 
 
 def _wait_ready(http: httpx.Client, process: subprocess.Popen[bytes]) -> None:
@@ -163,7 +202,11 @@ def demo_site(
     load_demo(settings, engine, size=size, seed=SEED)
     engine.dispose()
     curator = mint_dev_token(settings, org=DEMO_TOKEN_ORG, role="curator", ttl_seconds=3600)
-    cookie = _member_session(settings)
+    cookie = _session(settings, DEMO_TOKEN_ORG, "amina", "publisher")
+    curator_org = CURATOR_ORG
+    curator_cookie = _session(settings, curator_org, "chidi", "curator")
+    admin_cookie = _session(settings, settings.operator_organization, "nadia", "admin")
+    publisher = mint_dev_token(settings, org=DEMO_TOKEN_ORG, role="publisher", ttl_seconds=3600)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
     env.update(
         OFFRAMP_DATA_DIR=str(workdir),
@@ -182,11 +225,15 @@ def demo_site(
             _wait_ready(http, server)
             slugs = _collections(http, curator)
             entry_id = _rich_entry(http)
+            review_entry = _submitted(http, publisher)
         yield DemoSite(
             url=url,
             workdir=workdir,
             server_pid=server.pid,
             member_cookie=(SESSION_COOKIE, cookie),
+            curator_cookie=(SESSION_COOKIE, curator_cookie),
+            admin_cookie=(SESSION_COOKIE, admin_cookie),
+            review_entry=review_entry,
             entry_id=entry_id,
             collection=slugs[0],
         )

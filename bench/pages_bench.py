@@ -37,33 +37,50 @@ WEIGHT_TARGET_BYTES = 150 * 1024
 P95_TARGET_MS = 100.0
 
 
-def pages(site: DemoSite) -> list[tuple[str, str, bool]]:
-    """(name, path, signed in)"""
-    return [
-        ("home", "/", False),
-        ("home (member)", "/", True),
-        ("search (all)", "/search", False),
-        ("search words", "/search?q=reintegration", False),
-        ("search typo, member", "/search?q=rehabilitaton", True),
+def pages(site: DemoSite) -> list[tuple[str, str, str | None]]:
+    """(name, path, who is signed in: None, "member", "curator" or "admin")"""
+    listed: list[tuple[str, str, str | None]] = [
+        ("home", "/", None),
+        ("home (member)", "/", "member"),
+        ("search (all)", "/search", None),
+        ("search words", "/search?q=reintegration", None),
+        ("search typo, member", "/search?q=rehabilitaton", "member"),
         (
             "search filtered",
             "/search?q=reintegration&region=011&program_type=reintegration&sort=newest",
-            False,
+            None,
         ),
-        ("search page 5", "/search?region=002&page=5", False),
+        ("search page 5", "/search?region=002&page=5", None),
         (
             "search no results",
             "/search?q=reintegration&region=011&program_type=ddr&year_from=2025",
-            False,
+            None,
         ),
-        ("entry", f"/entries/{site.entry_id}", False),
-        ("collections", "/collections", False),
-        ("collection", f"/collections/{site.collection}", False),
-        ("sign in", "/sign-in", False),
-        ("my organization", "/my-organization", True),
-        ("editor (new entry)", "/entries/new", True),
-        ("not found", "/entries/no-such-entry", False),
+        ("entry", f"/entries/{site.entry_id}", None),
+        ("collections", "/collections", None),
+        ("collection", f"/collections/{site.collection}", None),
+        ("sign in", "/sign-in", None),
+        ("my organization", "/my-organization", "member"),
+        ("editor (new entry)", "/entries/new", "member"),
+        ("review queue", "/review", "curator"),
+        ("review page", f"/review/{site.review_entry}", "curator"),
+        ("collections, manage", "/curation/collections", "curator"),
+        ("vocabularies, manage", "/curation/vocabularies/program_type", "curator"),
+        ("administration", "/admin", "admin"),
+        ("not found", "/entries/no-such-entry", None),
     ]
+    return listed
+
+
+def _cookies(site: DemoSite, who: str | None) -> dict[str, str]:
+    if who is None:
+        return {}
+    name, value = {
+        "member": site.member_cookie,
+        "curator": site.curator_cookie,
+        "admin": site.admin_cookie,
+    }[who]
+    return {name: value}
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -72,12 +89,11 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def first_load(
-    browser: Any, site: DemoSite, path: str, language: str, member: bool
+    browser: Any, site: DemoSite, path: str, language: str, who: str | None
 ) -> tuple[int, Counter[str]]:
     """Bytes downloaded by a fresh browser (empty cache) for one page, and axe counts."""
     context = browser.new_context(extra_http_headers={"Accept-Language": language})
-    if member:
-        name, value = site.member_cookie
+    for name, value in _cookies(site, who).items():
         context.add_cookies([{"name": name, "value": value, "url": site.url}])
     page = context.new_page()
     responses: list[Any] = []
@@ -94,9 +110,8 @@ def first_load(
     return total, impacts
 
 
-def response_times(site: DemoSite, path: str, member: bool, count: int) -> list[float]:
-    cookies = {site.member_cookie[0]: site.member_cookie[1]} if member else {}
-    with httpx.Client(base_url=site.url, cookies=cookies, timeout=30) as http:
+def response_times(site: DemoSite, path: str, who: str | None, count: int) -> list[float]:
+    with httpx.Client(base_url=site.url, cookies=_cookies(site, who), timeout=30) as http:
         for _ in range(3):
             http.get(path)
         times = []
@@ -128,13 +143,13 @@ def main() -> None:
         print(header)
         print("-" * len(header))
         heaviest, slowest = 0, 0.0
-        for name, path, member in pages(site):
+        for name, path, who in pages(site):
             weights, findings = [], []
             for language in LANGUAGES:
-                weight, impacts = first_load(browser, site, path, language, member)
+                weight, impacts = first_load(browser, site, path, language, who)
                 weights.append(weight)
                 findings.append(", ".join(f"{n} {k}" for k, n in sorted(impacts.items())) or "0")
-            times = response_times(site, path, member, args.requests)
+            times = response_times(site, path, who, args.requests)
             p50, p95 = percentile(times, 50), percentile(times, 95)
             heaviest, slowest = max(heaviest, *weights), max(slowest, p95)
             print(
