@@ -8,12 +8,23 @@ organization stays hidden. Newest first; each entry's id is its permalink."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time
 from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
 
 from api.search.schemas import SearchResponse
+
+# Characters XML 1.0 cannot carry at all (C0 controls but tab, newline and carriage
+# return; U+FFFE/U+FFFF; lone surrogates): lxml refuses them, so a feed must never hold one.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML cannot carry (an entry's text may hold a
+    stray control character pasted from a document; the feed shows the rest)."""
+    return NOT_XML.sub("", value)
 
 
 def search_feed(
@@ -34,24 +45,24 @@ def search_feed(
     feed.id(self_url)
     if title is None:
         title = f"search for “{result.query}”" if result.query else "new entries"
-    feed.title(f"{node_name}: {title}")
+    feed.title(xml_text(f"{node_name}: {title}"))
     feed.link(href=self_url, rel="self")
     feed.link(href=f"{node_url}/search?{query_string}", rel="alternate")
-    feed.author({"name": node_name})
+    feed.author({"name": xml_text(node_name)})
     newest = datetime(2026, 1, 1, tzinfo=UTC)
     for hit in reversed(result.hits):  # feedgen prepends: add oldest first
         item = feed.add_entry()
         url = f"{node_url}/entries/{hit.id}"
         item.id(url)
-        item.title(hit.title)
+        item.title(xml_text(hit.title))
         item.link(href=url)
-        item.summary(hit.summary or hit.title)
+        item.summary(xml_text(hit.summary or hit.title))
         if hit.organization.slug:
-            item.author({"name": hit.organization.name})
+            item.author({"name": xml_text(hit.organization.name)})
         else:
-            item.author({"name": node_name})
+            item.author({"name": xml_text(node_name)})
         for code in hit.program_types:
-            item.category(term=code, label=code)
+            item.category(term=xml_text(code), label=xml_text(code))
         if hit.published_at:
             stamp = datetime.combine(hit.published_at, time(0), tzinfo=UTC)
             item.published(stamp)

@@ -13,9 +13,9 @@ from api.access import ANONYMOUS
 from api.auth.dependencies import NodeAdmin
 from api.config import Settings
 from api.db import ReadSession, WriteSession
-from api.errors import problem_responses
+from api.errors import FieldError, ValidationFailed, problem_responses
 from api.federation import service
-from api.federation.atom import canonical_query, search_feed
+from api.federation.atom import NOT_XML, canonical_query, search_feed
 from api.federation.dependencies import CurrentPeer, Cursors
 from api.federation.oai import make_oai_server
 from api.federation.schemas import ChangesPage, Inventory, PeerCreate, PeerCreated, PeerRead
@@ -183,6 +183,11 @@ async def oai_post(request: Request) -> Response:
     responses={200: {"content": {"application/atom+xml": {}}}, **problem_responses(422)},
 )
 def search_atom(request: Request, params: SearchQueryString) -> Response:
+    if NOT_XML.search(params.q):
+        raise ValidationFailed(
+            "The words contain a control character, which a feed cannot carry.",
+            errors=[FieldError("query.q", "contains a control character (U+0000 to U+001F)")],
+        )
     params = replace(params, sort="newest", page=1, per_page=min(params.per_page, 50))
     result = run_search(request, ANONYMOUS, params)
     settings = _settings(request)

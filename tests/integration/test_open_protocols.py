@@ -281,3 +281,30 @@ class TestAtom:
         response = client.get("/feeds/search.atom", params={"year_from": "soon"})
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestAtomControlCharacters:
+    """XML cannot carry most C0 control characters: a feed must neither fail on one
+    in the words asked for, nor on one pasted into an entry."""
+
+    def test_a_control_character_in_the_words_is_a_problem_naming_q(
+        self, client: TestClient
+    ) -> None:
+        response = client.get("/feeds/search.atom", params={"q": "reintegration\x0bMali"})
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in response.json()["errors"]] == ["query.q"]
+
+    def test_a_control_character_in_an_entry_is_left_out_of_the_feed(
+        self, app: FastAPI, client: TestClient
+    ) -> None:
+        token = member_token(app, "sahel-ngo", "publisher")
+        entry = published_entry(client, token, title="Gao\x0b mentoring review",
+                                summary="Pasted\x07 from a report")  # fmt: skip
+        wait_indexed(app)
+        response = client.get("/feeds/search.atom", params={"q": "mentoring"})
+        assert response.status_code == 200, response.text
+        parsed = feedparser.parse(response.content)
+        assert not parsed.bozo, parsed.bozo_exception
+        [item] = [e for e in parsed.entries if e.link.endswith(entry["id"])]
+        assert (item.title, item.summary) == ("Gao mentoring review", "Pasted from a report")
