@@ -65,15 +65,17 @@ def iter_published_sources(session: Session, batch_size: int = 2000) -> Iterator
     """Every published entry, in id order, in batches (for reindex and checks)."""
     last = ""
     while True:
+        # Walked by primary key, the status tested here: with `status = 'published'`
+        # in the WHERE, SQLite chose the status index (nine rows in ten match) and
+        # sorted every published entry for each batch — 0.5 s a batch at 100k
+        # entries instead of 1.5 ms, most of a full reindex's time.
         rows = session.execute(
-            _base()
-            .where(Entry.status == "published", Entry.id > last)
-            .order_by(Entry.id)
-            .limit(batch_size)
+            _base().where(Entry.id > last).order_by(Entry.id).limit(batch_size)
         ).all()
         if not rows:
             return
-        yield from _assemble(session, rows).values()
+        published = [row for row in rows if row.status == "published"]
+        yield from _assemble(session, published).values()
         last = rows[-1].id
 
 
