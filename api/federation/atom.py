@@ -8,23 +8,13 @@ organization stays hidden. Newest first; each entry's id is its permalink."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, time
 from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
 
+from api.federation.xmltext import xml_text
 from api.search.schemas import SearchResponse
-
-# Characters XML 1.0 cannot carry at all (C0 controls but tab, newline and carriage
-# return; U+FFFE/U+FFFF; lone surrogates): lxml refuses them, so a feed must never hold one.
-NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(value: str) -> str:
-    """`value` without the characters XML cannot carry (an entry's text may hold a
-    stray control character pasted from a document; the feed shows the rest)."""
-    return NOT_XML.sub("", value)
 
 
 def search_feed(

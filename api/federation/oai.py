@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.access import ANONYMOUS, PUBLIC, entry_access, entry_facts, organization_shown
 from api.config import Settings
+from api.federation.xmltext import xml_text
 from api.models import Collection, Entry, OaiRecord
 
 OAI_DC = (
@@ -114,7 +115,7 @@ class OaiRepository:
             collections = _public_collections(session)
         groups = [(g, name, "") for g, name in SET_GROUPS.items()]
         members = [
-            (s, collections.get(s) or s.split(":", 1)[1], "")
+            (s, xml_text(collections.get(s) or s.split(":", 1)[1]), "")
             for s in sorted(_shown_sets(sorted(specs), collections))
         ]
         return (groups + members)[cursor : cursor + batch_size]
@@ -171,7 +172,7 @@ class OaiRepository:
 
     def _dublin_core(self, entry: Entry) -> dict[str, list[str]]:
         organization = organization_shown(ANONYMOUS, entry)
-        return {
+        fields = {
             "title": [entry.title],
             "creator": list(entry.authors or []),
             "subject": list(entry.program_types or []),
@@ -184,6 +185,7 @@ class OaiRepository:
             "coverage": list(entry.regions or []),
             "rights": [entry.license] if entry.license else [],
         }
+        return {name: [xml_text(v) for v in values] for name, values in fields.items()}
 
     def listIdentifiers(
         self,

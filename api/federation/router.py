@@ -15,10 +15,11 @@ from api.config import Settings
 from api.db import ReadSession, WriteSession
 from api.errors import FieldError, ValidationFailed, problem_responses
 from api.federation import service
-from api.federation.atom import NOT_XML, canonical_query, search_feed
+from api.federation.atom import canonical_query, search_feed
 from api.federation.dependencies import CurrentPeer, Cursors
 from api.federation.oai import make_oai_server
 from api.federation.schemas import ChangesPage, Inventory, PeerCreate, PeerCreated, PeerRead
+from api.federation.xmltext import NOT_XML
 from api.models import Peer
 from api.models.base import utcnow
 from api.search.router import SearchQueryString, run_search

@@ -285,7 +285,20 @@ class TestAtom:
 
 class TestAtomControlCharacters:
     """XML cannot carry most C0 control characters: a feed must neither fail on one
-    in the words asked for, nor on one pasted into an entry."""
+    in the words asked for, nor on one pasted into an entry (nor OAI-PMH, below)."""
+
+    def test_an_entry_with_a_control_character_is_harvested_without_it(
+        self, app: FastAPI, client: TestClient, base_url: str
+    ) -> None:
+        token = member_token(app, "sahel-ngo", "publisher")
+        published_entry(client, token, title="Gao\x0b mentoring review",
+                        summary="Pasted\x07 from a report")  # fmt: skip
+        published_entry(client, token, title="A clean neighbour")
+        records = harvest(base_url)
+        assert sorted(r.metadata["title"][0] for r in records) == [
+            "A clean neighbour", "Gao mentoring review"
+        ]  # fmt: skip
+        assert ["Pasted from a report"] in [r.metadata.get("description") for r in records]
 
     def test_a_control_character_in_the_words_is_a_problem_naming_q(
         self, client: TestClient
