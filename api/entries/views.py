@@ -49,7 +49,7 @@ from api.entries.schemas import (
 from api.models import Attachment, Entry, EntryRevision, FederatedAttachment, Organization
 from api.rendering import render_markdown
 from api.safety import guidance
-from api.safety.small_cells import Indicator, protect_indicators
+from api.safety.small_cells import Indicator, protect_cohort, protect_indicators
 from api.vocabularies.registry import VocabularyRegistry
 
 SUMMARY_CONTENT = ("kind", "title", "summary", "language", "program_types", "regions")
@@ -184,15 +184,11 @@ def profile_read(
     if not profile:
         return None
     size = profile.get("cohort_size")
-    shown = protect_indicators(
-        [Indicator("cohort_size", float(size), "count")] if size is not None else [],
-        k=small_cell_k,
-        viewer_is_owner=owner,
-    )
+    shown = protect_cohort(size, k=small_cell_k, viewer_is_owner=owner)
     fields = dict(profile)
-    if shown:
-        fields["cohort_size"] = None if shown[0].suppressed else size
-        fields["cohort_size_display"] = shown[0].display
+    if shown is not None:
+        fields["cohort_size"] = None if shown.suppressed else size
+        fields["cohort_size_display"] = shown.display
     return ProfileRead(**fields)
 
 

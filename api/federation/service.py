@@ -37,7 +37,7 @@ from api.models import Attachment, Entry, Peer, PeerOrganization
 from api.models.base import utcnow
 from api.oauth.service import create_client, revoke_client
 from api.organizations.service import create_organization, get_organization
-from api.safety.small_cells import PEOPLE_COUNT, Indicator, protect_indicators
+from api.safety.small_cells import Indicator, protect_cohort, protect_indicators
 from api.vocabularies.registry import VocabularyRegistry
 
 NAME_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
@@ -203,13 +203,9 @@ def presented_content(
         {"code": i.code, "value": i.value, "display": i.display, "note": i.note} for i in shown
     ]
     profile = content.get("profile")
-    if isinstance(profile, dict) and profile.get("cohort_size") is not None:
-        cohort = protect_indicators(
-            [Indicator("cohort_size", float(profile["cohort_size"]), PEOPLE_COUNT)],
-            k=small_cell_k,
-            viewer_is_owner=False,
-        )
-        if cohort[0].suppressed:
+    if isinstance(profile, dict):
+        cohort = protect_cohort(profile.get("cohort_size"), k=small_cell_k, viewer_is_owner=False)
+        if cohort is not None and cohort.suppressed:
             content["profile"] = {**profile, "cohort_size": None}
     return content
 

@@ -37,6 +37,7 @@ __all__ = [
     "IndicatorLike",
     "ShownIndicator",
     "check_cells",
+    "protect_cohort",
     "protect_indicators",
     "small_cells",
 ]
@@ -153,3 +154,12 @@ def protect_indicators(
                 )
             )
     return shown
+
+
+def protect_cohort(size: int | None, *, k: int, viewer_is_owner: bool) -> ShownIndicator | None:
+    """A program profile's cohort (a number of people) as the viewer may see it,
+    by the same rule as a `count` indicator; None when no size is stated."""
+    if size is None:
+        return None
+    cohort = Indicator("cohort_size", float(size), PEOPLE_COUNT)
+    return protect_indicators([cohort], k=k, viewer_is_owner=viewer_is_owner)[0]
