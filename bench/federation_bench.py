@@ -20,7 +20,6 @@ not travel); B is A's peer and harvests it over HTTP with client credentials.
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import subprocess
 import sys
@@ -43,7 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search_bench import percentile
+from search_bench import free_port, percentile, server_env, wait_healthy
 
 from api.access import Principal
 from api.config import Settings
@@ -60,12 +59,6 @@ from api.organizations.service import create_organization
 ADMIN = Principal(display_name="federation bench")
 
 
-def _free_socket() -> tuple[socket.socket, str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 def _settings(name: str, root: Path, url: str) -> Settings:
     return Settings(
         environment="test",
@@ -80,7 +73,9 @@ def _settings(name: str, root: Path, url: str) -> Settings:
 @contextmanager
 def node(name: str, root: Path) -> Iterator[tuple[FastAPI, TestClient, str]]:
     """A node in this process: uvicorn in a thread, with its in-process indexer."""
-    sock, url = _free_socket()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = _settings(name, root, url)
     engine = make_engine(settings)
     migrate(engine)
@@ -104,32 +99,20 @@ def node(name: str, root: Path) -> Iterator[tuple[FastAPI, TestClient, str]]:
 def node_process(name: str, root: Path) -> Iterator[tuple[sessionmaker[Session], str]]:
     """A node as its own `offramp serve` process; yields a session factory on its
     database (for loading data and registering peers) and its URL."""
-    sock, url = _free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
     settings = _settings(name, root, url)
     engine = make_engine(settings)
     migrate(engine)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRAMP_")}
-    env.update(
-        OFFRAMP_DATA_DIR=str(settings.data_dir),
-        OFFRAMP_ENVIRONMENT="test",
-        OFFRAMP_PUBLIC_URL=url,
-        OFFRAMP_NODE_NAME=settings.node_name,
-        OFFRAMP_LOG_LEVEL="WARNING",
-    )
+    env = server_env(settings.data_dir, port, None)
+    env.update(OFFRAMP_ENVIRONMENT="test", OFFRAMP_NODE_NAME=settings.node_name)
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         with httpx.Client(base_url=url) as http:
-            for _ in range(600):
-                try:
-                    if http.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.05)
+            wait_healthy(http)
         yield make_session_factory(engine), url
     finally:
         server.terminate()
