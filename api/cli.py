@@ -20,6 +20,7 @@ from api.cli_outbox import outbox_app
 from api.cli_support import command_session, fail
 from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
+from api.heap import freeze_startup_heap
 from api.vocabularies.service import load_registry_from
 from indexer.backends.base import SearchBackend
 
@@ -188,6 +189,7 @@ def worker() -> None:
     except Exception as exc:  # the loop retries with backoff until the engine is up
         typer.echo(f"search engine not ready yet: {exc}", err=True)
     typer.echo(f"indexer worker draining into {backend.name}")
+    freeze_startup_heap(settings)
     try:
         loop.run()
     finally:

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+    # Move what start-up built out of the cyclic collector's sight (`api.heap`);
+    # default: on, except in the test environment (see `freezes_heap`).
+    gc_freeze: bool | None = None
 
     @model_validator(mode="after")
     def _production_needs_real_settings(self) -> Settings:
@@ -112,6 +115,12 @@ class Settings(BaseSettings):
     @property
     def issuer(self) -> str:
         return self.public_url.rstrip("/")
+
+    @property
+    def freezes_heap(self) -> bool:
+        """Tests build an app per test: freezing each would keep every earlier app's
+        reference cycles alive for the rest of the run."""
+        return self.gc_freeze if self.gc_freeze is not None else self.environment != "test"
 
     @property
     def is_development(self) -> bool:

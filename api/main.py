@@ -28,6 +28,7 @@ from api.errors import install_error_handlers
 from api.evidence import router as evidence_router
 from api.federation import router as federation_router
 from api.federation.documents import OriginDocuments
+from api.heap import freeze_startup_heap
 from api.housekeeping import Sweeper
 from api.indexing import IndexFreshness, search_readiness
 from api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             loop,
             max_lag_seconds=settings.readyz_max_outbox_lag_seconds,
         )
+        freeze_startup_heap(settings)
         try:
             yield
         finally:

@@ -67,6 +67,7 @@ def _settings(name: str, root: Path, url: str) -> Settings:
         node_name=f"bench node {name}",
         federation_poll_interval_seconds=1.0,
         log_level="WARNING",
+        gc_freeze=True,  # as a deployed node does (api.heap); "test" alone would not
     )
 
 
@@ -105,7 +106,8 @@ def node_process(name: str, root: Path) -> Iterator[tuple[sessionmaker[Session],
     engine = make_engine(settings)
     migrate(engine)
     env = server_env(settings.data_dir, port, None)
-    env.update(OFFRAMP_ENVIRONMENT="test", OFFRAMP_NODE_NAME=settings.node_name)
+    env.update(OFFRAMP_ENVIRONMENT="test", OFFRAMP_NODE_NAME=settings.node_name,
+               OFFRAMP_GC_FREEZE="true")  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
