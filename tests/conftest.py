@@ -50,7 +50,22 @@ GROUPED_FILES = {
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Slow tests (hypothesis over the API, the fuzzer: minutes each) first, each on
-    whichever worker is free; grouped files as one unit (see GROUPED_FILES)."""
+    whichever worker is free; grouped files as one unit (see GROUPED_FILES).
+
+    A test marked `one_database` checks something the database cannot change (the
+    markup axe reads, the anonymous answers of the fuzzer): its PostgreSQL half is
+    deselected, so it runs once, on SQLite."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        database = params.params.get("database") if params is not None else None
+        if item.get_closest_marker("one_database") and database == "postgres":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
     for item in items:
         if item.path.name in GROUPED_FILES:
             item.add_marker(pytest.mark.xdist_group(item.path.stem))

@@ -81,6 +81,8 @@ def blocking_violations(results: Any) -> list[str]:
     return found
 
 
+# The pages' markup is the same whichever database holds the entries.
+@pytest.mark.one_database
 class TestAccessibility:
     @pytest.mark.parametrize("language", LANGUAGES)
     def test_no_serious_or_critical_violations_on_any_page(
