@@ -59,6 +59,9 @@ class EntrySource:
     recommendations: tuple[str, ...] = ()
     # A policy framework's structured fields (api.entries.schemas.PolicyFields).
     policy: Mapping[str, Any] | None = None
+    # Harvested from a peer (api.federation.harvest): where it comes from.
+    origin_node: str | None = None
+    origin_id: str | None = None
 
 
 def fingerprint(document: dict[str, object]) -> str:
@@ -120,6 +123,8 @@ def build_document(source: EntrySource, registry: VocabularyRegistry) -> SearchD
         "published_at": int(published.timestamp()) if published else 0,
         "published_date": published.date().isoformat() if published else None,
         "readers": sorted(readers),
+        "origin_node": source.origin_node or "",
+        "origin_id": source.origin_id or "",
         "fingerprint": "",
         "vocabulary_text": "",
     }

@@ -41,6 +41,8 @@ _COLUMNS = (
     Entry.lessons,
     Entry.recommendations,
     Entry.policy,
+    Entry.origin_node,
+    Entry.origin_id,
 )
 
 
@@ -124,6 +126,8 @@ def _assemble(session: Session, rows: Sequence[Any]) -> dict[str, EntrySource]:
             lessons=_texts(row.lessons),
             recommendations=_texts(row.recommendations),
             policy=row.policy,
+            origin_node=row.origin_node,
+            origin_id=row.origin_id,
         )
         for row in rows
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -145,18 +146,12 @@ def _hidden_organizations(
         return {e.id: organization_ref(organization_shown(principal, e)) for e in entries}
 
 
-def _origins(session_factory: sessionmaker[Session], entry_ids: Sequence[str]) -> dict[str, Origin]:
-    """Where each hit harvested from a peer comes from (federation): every surface
-    marks such an entry with its origin."""
-    if not entry_ids:
-        return {}
-    with session_factory() as session:
-        rows = session.execute(
-            select(Entry.id, Entry.origin_node, Entry.origin_id).where(
-                Entry.id.in_(entry_ids), Entry.origin_node.is_not(None)
-            )
-        )
-        return {row.id: Origin(node=row.origin_node, id=row.origin_id) for row in rows}
+def _origin(document: Mapping[str, Any]) -> Origin | None:
+    """Where a hit harvested from a peer comes from (federation): every surface marks
+    such an entry with its origin. Stored in the search document (an entry's origin
+    never changes), so a page of hits needs no database round trip for it."""
+    node, origin_id = document.get("origin_node"), document.get("origin_id")
+    return Origin(node=node, id=origin_id) if node and origin_id else None
 
 
 def _reasons(registry: VocabularyRegistry, hit: Hit) -> list[MatchReason]:
@@ -231,7 +226,6 @@ def search_entries(
         principal,
         [hit.id for hit in result.hits if not hit.document.get("organization")],
     )
-    origins = _origins(session_factory, [hit.id for hit in result.hits])
     hits = []
     for hit in result.hits:
         doc = hit.document
@@ -252,7 +246,7 @@ def search_entries(
                 program_types=list(doc.get("program_type") or []),
                 published_at=date.fromisoformat(published) if published else None,
                 highlights=hit.highlights,
-                origin=origins.get(hit.id),
+                origin=_origin(doc),
                 **({"matches": _reasons(registry, hit)} if explain else {}),
             )
         )

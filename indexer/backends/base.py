@@ -61,6 +61,9 @@ DISPLAY_FIELDS: tuple[str, ...] = (
     # For explanations: which of the entry's tags a query named.
     "target_population",
     "setting",
+    # A harvested entry's origin, which every surface shows ("" for our own).
+    "origin_node",
+    "origin_id",
 )
 MAX_FACET_VALUES = 500
 
@@ -97,6 +100,8 @@ class SearchDocument(TypedDict):
     published_at: int  # unix seconds, for "newest" sort (0 when unknown)
     published_date: str | None  # YYYY-MM-DD
     readers: list[str]  # reader tags (see api.access)
+    origin_node: str  # the peer a harvested entry comes from, "" for the node's own
+    origin_id: str  # its id there, "" for the node's own
     fingerprint: str  # changes whenever the document content changes
     vocabulary_text: str  # the tags' labels and aliases, one per line
 

@@ -149,6 +149,8 @@ def build_schema() -> Any:
     # 10 facets over 100k docs) and exact (deleted docs are not counted).
     sb.add_text_field(FACET_VALUES, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("display_regions", stored=True, tokenizer_name="raw", index_option="basic")
+    for name in ("origin_node", "origin_id"):
+        sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("readers", tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("published_at", indexed=True, fast=True)
@@ -182,6 +184,8 @@ def to_tantivy(doc: SearchDocument) -> Any:
         ID_FINGERPRINT: [doc["id"] + ID_SEPARATOR + doc["fingerprint"]],
         "display_regions": list(doc["display_regions"]),
         "readers": list(doc["readers"]),
+        "origin_node": [doc["origin_node"]] if doc.get("origin_node") else [],
+        "origin_id": [doc["origin_id"]] if doc.get("origin_id") else [],
     }
     texts = [doc.get(name) or "" for name in TEXT_FIELDS]
     french = bool(set(doc["language"]) & FRENCH_LANGUAGES)

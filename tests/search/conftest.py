@@ -53,6 +53,8 @@ def make_doc(**overrides: Any) -> SearchDocument:
         "published_at": 1_700_000_000,
         "published_date": "2023-11-14",
         "readers": ["public"],
+        "origin_node": "",
+        "origin_id": "",
         "fingerprint": f"fp-{n}",
         "vocabulary_text": "",
     }

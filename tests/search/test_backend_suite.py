@@ -75,6 +75,23 @@ def test_upsert_then_search_returns_display_fields_and_highlights(backend: Searc
     assert "<mark>Mombasa</mark>" in hit.highlights["title"]
 
 
+def test_a_harvested_documents_origin_comes_back_with_its_hit(backend: SearchBackend) -> None:
+    """The API marks a harvested hit with its origin from the hit alone."""
+    backend.upsert([
+        make_doc(id="harvested-1", title="Mentoring returnees", origin_node="https://a.example",
+                 origin_id="ent_origin1"),
+        make_doc(id="local-1", title="Mentoring returnees at home"),
+    ])  # fmt: skip
+
+    hits = {hit.id: hit.document for hit in run(backend, "mentoring").hits}
+
+    assert (hits["harvested-1"]["origin_node"], hits["harvested-1"]["origin_id"]) == (
+        "https://a.example",
+        "ent_origin1",
+    )
+    assert (hits["local-1"]["origin_node"], hits["local-1"]["origin_id"]) == ("", "")
+
+
 def test_delete_removes_and_ignores_missing_ids(backend: SearchBackend) -> None:
     keep, gone = make_doc(title="Mentoring alpha"), make_doc(title="Mentoring beta")
     backend.upsert([keep, gone])

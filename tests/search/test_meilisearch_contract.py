@@ -106,6 +106,8 @@ EXPECTED_SETTINGS: dict[str, Any] = {
         "published_date",
         "target_population",
         "setting",
+        "origin_node",
+        "origin_id",
         "fingerprint",
     ],
     "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
@@ -192,6 +194,8 @@ def make_doc(doc_id: str, **overrides: Any) -> SearchDocument:
         "published_at": 1_600_000_000,
         "published_date": "2020-09-13",
         "readers": ["public", "org:1"],
+        "origin_node": "",
+        "origin_id": "",
         "fingerprint": f"fp-{doc_id}",
     }
     doc.update(overrides)
@@ -496,6 +500,8 @@ def test_search_without_selected_facets_sends_one_query(
                 "published_date",
                 "target_population",
                 "setting",
+                "origin_node",
+                "origin_id",
             ],
             "attributesToHighlight": ["title", "summary"],
             "highlightPreTag": PRE_SENTINEL,
@@ -716,6 +722,8 @@ def test_search_maps_hits_totals_facets_and_highlights(
         "published_date": "2021-03-01",
         "target_population": None,
         "setting": None,
+        "origin_node": None,  # a document indexed before origins were stored
+        "origin_id": None,
     }
     assert first.highlights == {
         "title": "&lt;script&gt;alert(1)&lt;/script&gt; <mark>exit</mark> work",
