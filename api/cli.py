@@ -22,7 +22,7 @@ from api.config import Settings, get_settings
 from api.db import make_engine, make_session_factory
 from api.heap import freeze_startup_heap
 from api.vocabularies.service import load_registry_from
-from indexer.backends.base import SearchBackend
+from indexer.backends.base import BackendError, SearchBackend
 
 # The demo organization whose publisher token `serve --demo` prints.
 DEMO_TOKEN_ORG = "sahel-pathways-initiative"  # noqa: S105 - an org slug, not a secret
@@ -208,7 +208,12 @@ def reindex() -> None:
     engine, factory, backend = _indexing_parts(settings)
     registry = load_registry_from(factory)
     try:
-        backend.ensure_ready()
+        try:
+            backend.ensure_ready()
+        except BackendError as exc:
+            # An index this version cannot open (built with an older schema) is
+            # what the rebuild replaces; an unreachable engine fails the rebuild.
+            typer.echo(f"the current index is not usable ({exc}); building a new one", err=True)
         bar = tqdm(unit="entries", desc="reindex")
         done = 0
 

@@ -5,6 +5,7 @@ the maintenance commands (reindex, check-index) over real subprocesses."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tantivy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
@@ -280,6 +282,34 @@ class TestMaintenanceCommands:
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert "reindexed" in rebuilt.stdout
         assert _cli(["check-index"], env).returncode == 0
+
+    def test_reindex_replaces_an_index_built_with_an_older_schema(
+        self, database: DatabaseUnderTest, quiet_settings: Settings, data_dir: Path
+    ) -> None:
+        """After an upgrade that changed the documents' fields the current index no
+        longer opens ("outdated schema"); `offramp reindex` is the way out."""
+        load_demo(quiet_settings, database.engine, size=40, seed=5)
+        backend = EmbeddedBackend(data_dir / "search")
+        backend.ensure_ready()
+        backend.close()
+        (generation,) = (data_dir / "search" / "indexes").iterdir()
+        main = generation / "main"
+        shutil.rmtree(main)
+        main.mkdir()
+        older = tantivy.SchemaBuilder()
+        older.add_text_field("id", stored=True)
+        tantivy.Index(older.build(), path=str(main), reuse=False)
+        env = _worker_env(database, data_dir)
+        stuck = _cli(["check-index"], env)
+        assert stuck.returncode != 0
+        assert "outdated schema" in stuck.stdout + stuck.stderr
+
+        rebuilt = _cli(["reindex"], env)
+
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert "building a new one" in rebuilt.stderr
+        check = _cli(["check-index"], env)
+        assert check.returncode == 0, check.stdout + check.stderr
 
 
 class TestReindexLosesNothing:
