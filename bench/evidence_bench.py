@@ -74,8 +74,10 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="reuse a kept data directory (no load)")
     args = parser.parse_args()
     workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="offramp-evidence-bench-"))
+    # gc_freeze: as a deployed node does (api.heap); the "test" environment alone would not.
     settings = Settings(environment="test", data_dir=workdir, database_url=args.database_url,
-                        indexer_in_process=False, log_level="WARNING")  # fmt: skip
+                        indexer_in_process=False, log_level="WARNING",
+                        gc_freeze=True)  # fmt: skip
     engine = make_engine(settings)
     migrate(engine)
     started = time.perf_counter()

@@ -4,7 +4,7 @@ caller may read carry each impediment type, and what effect they have on
 civil-society engagement.
 
 Computed live on every request from the entries themselves through the one rule
-(`live_entries`: published entries read as owner or live reader — what search
+(`live_clause`: published entries read as owner or live reader — what search
 shows the same caller), never from the search index, so it is never stale and
 counts nothing the caller may not read. A framework counts once in its own
 jurisdiction's row: a regional framework is a row of its region, not spread over
@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.access import Principal
+from api.access import Principal, live_clause
 from api.entries.schemas import POLICY_EFFECTS, POLICY_KIND
-from api.evidence.service import live_entries
 from api.models import Entry
 from api.vocabularies.registry import VocabularyRegistry
 
@@ -70,10 +70,15 @@ def policy_table(
     columns = list(filters.impediment_type) or [t.code for t in registry.terms("impediment_type")]
     wanted = set(columns)
     rows: dict[str, JurisdictionRow] = {}
-    entries = live_entries(session, principal, Entry.kind == POLICY_KIND, Entry.policy.is_not(None))
-    for entry in entries:
-        policy = entry.policy or {}
-        if not _matches(policy, filters):
+    # Columns, not entities (as `indicator_rows`): `live_clause` is the rule's SQL
+    # form of `readable_evidence`, and only the policy fields are needed.
+    policies = session.scalars(
+        select(Entry.policy).where(
+            live_clause(principal), Entry.kind == POLICY_KIND, Entry.policy.is_not(None)
+        )
+    )
+    for policy in policies:
+        if not policy or not _matches(policy, filters):
             continue
         code = str(policy["jurisdiction"])
         row = rows.get(code)

@@ -54,6 +54,8 @@ class Entry(Base):
         ),
         UniqueConstraint("origin_node", "origin_id"),
         Index("ix_entry_organization_status", "organization_id", "status"),
+        # The published entries of one kind (evidence surfaces; migration evidence_0003).
+        Index("ix_entry_kind_status", "kind", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
