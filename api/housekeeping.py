@@ -1,5 +1,6 @@
 """Periodic clean-up every API process runs (idempotent, so N processes may
-all run it): ended browser sessions and aged-out throttling counters.
+all run it): ended browser sessions and aged-out throttling counters; and, on
+SQLite, fresh planner statistics (`refresh_planner_statistics`).
 
 A browser session is deleted only once it ended (expired or revoked) more than
 `token_ttl` ago: tokens minted for it (`sid`) live at most that long after they
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import delete, or_
+from sqlalchemy import Connection, delete, or_
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import WebSession
@@ -39,12 +40,27 @@ def sweep_sessions(session: Session, *, token_ttl: timedelta) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def refresh_planner_statistics(connection: Connection) -> bool:
+    """`ANALYZE` on SQLite, which keeps no statistics of its own: without them its
+    planner guesses, and chose the status index (nine entries in ten are published)
+    over one indicator's few values, reading every published entry (188 ms an
+    indicator query at 100k entries instead of 50). 0.2 s at 100k entries, so every
+    sweep keeps them in step with the data. PostgreSQL's autovacuum analyzes on its
+    own: nothing to do there."""
+    if connection.dialect.name != "sqlite":
+        return False
+    connection.exec_driver_sql("ANALYZE")
+    return True
+
+
 def sweep(
     session_factory: sessionmaker[Session], limiter: FailureLimiter, *, token_ttl: timedelta
 ) -> SweepResult:
     with session_factory() as session, session.begin():
         sessions = sweep_sessions(session, token_ttl=token_ttl)
         failures = limiter.sweep(session)
+    with session_factory() as session, session.begin():
+        refresh_planner_statistics(session.connection())
     if sessions or failures:
         log.info("swept", sessions=sessions, auth_failures=failures)
     return SweepResult(sessions, failures)

@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 from api.db import make_session_factory
+from api.housekeeping import refresh_planner_statistics
 from api.vocabularies.service import sync_shipped_terms
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,11 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def migrate(engine: Engine) -> int:
-    """Upgrade to head and seed vocabularies; returns the number of new terms."""
+    """Upgrade to head, seed vocabularies and refresh the planner's statistics (an
+    upgrade may add indexes the planner should weigh at once); returns the number
+    of new terms."""
     upgrade(engine)
     with make_session_factory(engine)() as session, session.begin():
-        return sync_shipped_terms(session)
+        added = sync_shipped_terms(session)
+        refresh_planner_statistics(session.connection())
+        return added

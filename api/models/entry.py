@@ -180,6 +180,8 @@ class EntryReader(Base):
 
 class IndicatorValue(Base):
     __tablename__ = "indicator_value"
+    # One indicator's values across entries (GET /v1/indicators/{code}; evidence_0003).
+    __table_args__ = (Index("ix_indicator_value_code_entry", "code", "entry_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_id: Mapped[str] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)

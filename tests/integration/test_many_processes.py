@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 
 from api.auth.sessions import create_web_session
 from api.config import Settings
-from api.housekeeping import sweep
+from api.housekeeping import refresh_planner_statistics, sweep
 from api.main import create_app
 from api.models import Account, IdentityProvider, WebSession
 from api.models.base import utcnow
@@ -30,6 +30,7 @@ from tests.factories import (
     entry_payload,
     make_org,
     member_token,
+    published_entry,
 )
 
 
@@ -135,6 +136,32 @@ def test_ended_sessions_are_swept_after_their_tokens_expired(
         remaining = set(session.scalars(select(WebSession.id)))
     assert remaining == kept_ids
     assert not remaining & swept_ids
+
+
+def test_a_sweep_keeps_sqlite_planner_statistics_in_step_with_the_data(
+    app: FastAPI, client: TestClient, database: DatabaseUnderTest
+) -> None:
+    """Without statistics SQLite's planner read every published entry to find one
+    indicator's few values; each sweep analyzes (PostgreSQL's autovacuum does it)."""
+    token = member_token(app, "ngo-a", "publisher")
+    for n in range(3):
+        published_entry(client, token, title=f"Mentoring evaluation {n}")
+    with app.state.engine.begin() as connection:
+        if database.backend == "sqlite":
+            connection.exec_driver_sql("ANALYZE")  # the table exists from here on
+            connection.exec_driver_sql("DELETE FROM sqlite_stat1")
+
+    sweep(app.state.session_factory, FailureLimiter(app.state.session_factory),
+          token_ttl=timedelta(hours=1))  # fmt: skip
+
+    with app.state.engine.begin() as connection:
+        if database.backend == "sqlite":
+            analyzed = {
+                row[0] for row in connection.exec_driver_sql("SELECT tbl FROM sqlite_stat1")
+            }
+            assert {"entry", "indicator_value", "entry_reader"} <= analyzed
+        else:
+            assert not refresh_planner_statistics(connection)
 
 
 def test_more_than_one_api_process_never_runs_the_in_process_indexer(
