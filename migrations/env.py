@@ -10,6 +10,7 @@ from sqlalchemy import Connection, create_engine, pool
 
 from api.config import get_settings
 from api.models import Base
+from api.models.base import built_on
 
 target_metadata = Base.metadata
 
@@ -20,6 +21,7 @@ def _configure_and_run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=built_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

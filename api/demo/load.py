@@ -35,6 +35,7 @@ from api.demo.generator import (
     generate,
 )
 from api.entries.service import insert_entry
+from api.housekeeping import refresh_planner_statistics
 from api.models import (
     Attachment,
     Entry,
@@ -147,6 +148,10 @@ def load_demo(
             channel="cli",
             details={"size": size, "seed": seed, "entries_added": report.entries_added},
         )
+        # A bulk load changes the data's shape at once: fresh SQLite planner
+        # statistics now, not at the next sweep (the evidence queries pick their
+        # indexes by them).
+        refresh_planner_statistics(session.connection())
     return report
 
 

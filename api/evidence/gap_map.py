@@ -88,21 +88,28 @@ def gap_map(
         .where(*conditions)
         .group_by(regions_text, types_text, Entry.evidence_level)
     )
-    wanted_rows, wanted_columns = set(rows), set(columns)
     cells: dict[tuple[str, str], Cell] = {}
-    rows_of: dict[str, set[str]] = {}  # the same region lists recur with other types
+    # The same region lists recur with other types, and the type lists with other
+    # regions: each is parsed and placed once.
+    rows_of: dict[str, list[str]] = {}
+    columns_of: dict[str, list[str]] = {}
     for regions, types, level, count in session.execute(query):
         in_rows = rows_of.get(regions)
         if in_rows is None:
-            in_rows = wanted_rows & set(registry.expand_regions(_as_list(regions)))
-            rows_of[regions] = in_rows
+            expanded = set(registry.expand_regions(_as_list(regions)))
+            in_rows = rows_of[regions] = [r for r in rows if r in expanded]
         if not in_rows:
             continue
-        in_columns = wanted_columns & set(_as_list(types))
+        in_columns = columns_of.get(types)
+        if in_columns is None:
+            named = set(_as_list(types))
+            in_columns = columns_of[types] = [c for c in columns if c in named]
+        key = level or NO_LEVEL
         for row in in_rows:
             for column in in_columns:
-                cell = cells.setdefault((row, column), Cell())
+                cell = cells.get((row, column))
+                if cell is None:
+                    cell = cells[(row, column)] = Cell()
                 cell.total += count
-                key = level or NO_LEVEL
                 cell.by_level[key] = cell.by_level.get(key, 0) + count
     return GapMap(filters.region, rows, columns, cells, drillable)

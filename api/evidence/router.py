@@ -267,20 +267,22 @@ def get_indicator(
     format: Literal["json", "csv"] = "json",
 ) -> Response:
     registry = registry_of(request)
-    rows = service.indicator_rows(
-        session, principal, registry, code, filters, small_cell_k=small_cell_k_of(request)
-    )
+    k = small_cell_k_of(request)
     if format == "csv":
+        rows = service.indicator_rows(session, principal, registry, code, filters, small_cell_k=k)
         return Response(
             indicator_csv(rows, request.app.state.settings.public_url.rstrip("/")),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="indicator-{code}.csv"'},
         )
     term = registry.get("indicator", code)
-    start = (page - 1) * per_page
+    total, items = service.indicator_page(
+        session, principal, registry, code, filters, small_cell_k=k,
+        offset=(page - 1) * per_page, limit=per_page,
+    )  # fmt: skip
     body = IndicatorList(
         code=code, label=term.label if term else code, unit=registry.indicator_unit(code),
-        items=rows[start : start + per_page], total=len(rows), page=page, per_page=per_page,
+        items=items, total=total, page=page, per_page=per_page,
     )  # fmt: skip
     return Response(body.model_dump_json(), media_type="application/json")
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.access import (
@@ -353,14 +353,12 @@ def _months_in_code(code: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def _matches(entry: Any, filters: IndicatorFilters, registry: VocabularyRegistry) -> bool:
+def _matches(entry: Any, filters: IndicatorFilters, regions_of: Any) -> bool:
     if filters.program_type and not set(filters.program_type) & set(entry.program_types):
         return False
     if filters.kind and entry.kind not in filters.kind:
         return False
-    if filters.region and not set(filters.region) & set(
-        registry.expand_regions(entry.regions or [])
-    ):
+    if filters.region and not set(filters.region) & regions_of(entry.regions):
         return False
     year = entry_year(entry)
     if filters.year_from is not None and (year is None or year < filters.year_from):
@@ -368,23 +366,44 @@ def _matches(entry: Any, filters: IndicatorFilters, registry: VocabularyRegistry
     return filters.year_to is None or (year is not None and year <= filters.year_to)
 
 
-def indicator_rows(
+def _listing_order(entry: Any) -> tuple[bool, int, str, str]:
+    year = entry_year(entry)
+    return (year is None, year or 0, entry.title, entry.id)
+
+
+def _narrowing(filters: IndicatorFilters, registry: VocabularyRegistry) -> list[Any]:
+    """SQL conditions that keep every entry `_matches` admits and drop most others:
+    the program-type and region lists are JSON, so a code is looked for as its quoted
+    text (a superset: `_matches` still decides) — on both databases, without reading
+    thousands of entries a filter rules out."""
+
+    def names_any(column: Any, codes: Iterable[str]) -> Any:
+        text = cast(column, String)
+        return or_(*(text.contains(f'"{code}"', autoescape=True) for code in sorted(codes)))
+
+    conditions: list[Any] = []
+    if filters.kind:
+        conditions.append(Entry.kind.in_(filters.kind))
+    if filters.program_type:
+        conditions.append(names_any(Entry.program_types, filters.program_type))
+    if filters.region:
+        codes = set().union(*(registry.within(code) for code in filters.region))
+        conditions.append(names_any(Entry.regions, codes))
+    return conditions
+
+
+def _indicator_entries(
     session: Session,
     principal: Principal,
     registry: VocabularyRegistry,
     code: str,
     filters: IndicatorFilters,
-    *,
-    small_cell_k: int,
-) -> list[IndicatorRow]:
-    """Every value of indicator `code` the caller may see, one row per entry and value,
-    ordered by year: small cells "< k" unless the caller owns the entry.
+) -> list[Any]:
+    """The entries holding a value of `code` that the caller reads live or owns
+    (`live_clause`) and the filters admit, in listing order (year, title, id).
 
-    Reads columns, not entities (one query for the entries, then their values and
-    ratings by id): the entries through `live_clause`, whether the caller may know each one's
-    organization through `organization_known_clause` (the SQL form of
-    `organization_shown`), and only the indicator values the small-cell rule needs
-    (this code, the people counts its bases come from, the follow-up period)."""
+    Columns, not entities; whether the caller may know each one's organization comes
+    from `organization_known_clause` (the SQL form of `organization_shown`)."""
     has_code = select(IndicatorValue.entry_id).where(IndicatorValue.code == code)
     query = (
         select(Entry.id, Entry.title, Entry.kind, Entry.organization_id, Entry.program_types,
@@ -392,17 +411,43 @@ def indicator_rows(
                Entry.evaluation_design, Entry.evidence_level, Organization.slug,
                Organization.name, organization_known_clause(principal).label("known"))
         .join(Organization, Organization.id == Entry.organization_id)
-        .where(live_clause(principal), Entry.id.in_(has_code))
+        .where(live_clause(principal), Entry.id.in_(has_code), *_narrowing(filters, registry))
     )  # fmt: skip
-    entries = [e for e in session.execute(query) if _matches(e, filters, registry)]
+    expanded: dict[tuple[str, ...], set[str]] = {}  # the same region lists recur
+
+    def regions_of(regions: list[str] | None) -> set[str]:
+        key = tuple(regions or ())
+        found = expanded.get(key)
+        if found is None:
+            found = expanded[key] = set(registry.expand_regions(key))
+        return found
+
+    entries = [e for e in session.execute(query) if _matches(e, filters, regions_of)]
+    entries.sort(key=_listing_order)
+    return entries
+
+
+def _indicator_rows_of(
+    session: Session,
+    principal: Principal,
+    registry: VocabularyRegistry,
+    code: str,
+    entries: Sequence[Any],
+    *,
+    small_cell_k: int,
+) -> list[IndicatorRow]:
+    """The rows of `entries` (in their order; an entry's values in theirs): only the
+    indicator values the small-cell rule needs are read (this code, the people counts
+    its bases come from, the follow-up period), and the current rating of the outcome."""
     if not entries:
         return []
     people = [t.code for t in registry.terms("indicator") if t.unit == PEOPLE_COUNT]
     needed = sorted({code, FOLLOW_UP_INDICATOR, *people})
+    unit_of = {c: registry.indicator_unit(c) for c in needed}
     values: dict[str, list[Any]] = {}
     current: dict[str, EvidenceRating] = {}
     ids = [e.id for e in entries]
-    # The entries are those found above; their ids bound the other two queries.
+    # The entries are those found by the caller's rule; their ids bound both queries.
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         for found in session.execute(
@@ -420,14 +465,17 @@ def indicator_rows(
             current[label.entry_id] = label
     tags = principal_tags(principal)
     hidden = organization_ref(None)
+    named_months = _months_in_code(code)
     rows: list[IndicatorRow] = []
     for entry in entries:
         owner = org_tag(entry.organization_id) in tags
         items = values.get(entry.id, [])
         shown = protect_indicators(
-            [Indicator(i.code, i.value, registry.indicator_unit(i.code), i.note) for i in items],
-            k=small_cell_k, viewer_is_owner=owner,
+            [Indicator(i.code, i.value, unit_of[i.code], i.note) for i in items],
+            k=small_cell_k, viewer_is_owner=owner, codes=(code,),
         )  # fmt: skip
+        if not shown:
+            continue
         rating = current.get(entry.id)
         ref = EntryRef(
             id=entry.id, title=entry.title, kind=entry.kind, href=entry_href(entry.id),
@@ -436,16 +484,13 @@ def indicator_rows(
         )  # fmt: skip
         stated = next((i.value for i in items if i.code == FOLLOW_UP_INDICATOR), None)
         for value in shown:
-            if value.code != code:
-                continue
             rows.append(
                 IndicatorRow(
                     entry=ref,
                     program_types=list(entry.program_types or []),
                     regions=list(entry.regions or []),
                     year=entry_year(entry),
-                    follow_up_months=stated if stated is not None
-                    else _months_in_code(code),
+                    follow_up_months=stated if stated is not None else named_months,
                     evaluation_design=rating.evaluation_design if rating
                     else entry.evaluation_design,
                     evidence_level=rating.evidence_level if rating else entry.evidence_level,
@@ -458,8 +503,59 @@ def indicator_rows(
                     note=value.note,
                 )
             )  # fmt: skip
-    rows.sort(key=lambda r: (r.year is None, r.year or 0, r.entry.title, r.entry.id))
     return rows
+
+
+def indicator_rows(
+    session: Session,
+    principal: Principal,
+    registry: VocabularyRegistry,
+    code: str,
+    filters: IndicatorFilters,
+    *,
+    small_cell_k: int,
+) -> list[IndicatorRow]:
+    """Every value of indicator `code` the caller may see, one row per entry and value,
+    ordered by year, then title: small cells "< k" unless the caller owns the entry."""
+    entries = _indicator_entries(session, principal, registry, code, filters)
+    return _indicator_rows_of(session, principal, registry, code, entries,
+                              small_cell_k=small_cell_k)  # fmt: skip
+
+
+def indicator_page(
+    session: Session,
+    principal: Principal,
+    registry: VocabularyRegistry,
+    code: str,
+    filters: IndicatorFilters,
+    *,
+    small_cell_k: int,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[IndicatorRow]]:
+    """`indicator_rows[offset : offset + limit]` and the number of rows, building only
+    the rows asked for: the total counts the values of `code` per listed entry (every
+    value is a row, a small cell too), so the rest are never read or protected."""
+    entries = _indicator_entries(session, principal, registry, code, filters)
+    per_entry: dict[str, int] = dict(
+        session.execute(
+            select(IndicatorValue.entry_id, func.count())
+            .where(IndicatorValue.code == code)
+            .group_by(IndicatorValue.entry_id)
+        ).all()
+    )
+    total, skipped, wanted = 0, 0, []
+    for entry in entries:
+        n = per_entry.get(entry.id, 0)
+        if total + n <= offset:
+            skipped += n
+        elif total < offset + limit:
+            wanted.append(entry)
+        total += n
+    rows = _indicator_rows_of(session, principal, registry, code, wanted,
+                              small_cell_k=small_cell_k)  # fmt: skip
+    first = offset - skipped
+    return total, rows[first : first + limit]
 
 
 # -- program profiles ----------------------------------------------------------------

@@ -7,6 +7,7 @@ alike."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -51,3 +52,15 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def built_on(dialect_name: str) -> Any:
+    """Alembic's `include_object` for one database: a schema item declared with
+    `.ddl_if(dialect=…)` for another database (the SQLite-only covering indexes of
+    `api.models.entry`) is not part of that database's schema."""
+
+    def include(item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        rule = getattr(item, "_ddl_if", None)
+        return rule is None or rule.dialect is None or rule.dialect == dialect_name
+
+    return include

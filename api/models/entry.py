@@ -44,6 +44,11 @@ STATUSES = (
 ORGANIZATION_DISPLAYS = ("named", "network", "partners")
 
 
+EVIDENCE_COUNT_COLUMNS = ("kind", "status", "regions", "program_types", "evidence_level",
+                          "evaluation_design", "period_end", "id")  # fmt: skip
+ID_FILTER_COLUMNS = ("id", "status", "kind", "regions", "program_types")
+
+
 class Entry(Base):
     __tablename__ = "entry"
     __table_args__ = (
@@ -56,6 +61,12 @@ class Entry(Base):
         Index("ix_entry_organization_status", "organization_id", "status"),
         # The published entries of one kind (evidence surfaces; migration evidence_0003).
         Index("ix_entry_kind_status", "kind", "status"),
+        # SQLite only (PostgreSQL has no b-tree over `json`, and reads its heap well):
+        # the columns the evidence surfaces count and filter on, so counting one kind's
+        # published entries, or testing one indicator's entries against a region
+        # filter, reads index pages and not the wide entry rows (migration evidence_0004).
+        Index("ix_entry_evidence_counts", *EVIDENCE_COUNT_COLUMNS).ddl_if(dialect="sqlite"),
+        Index("ix_entry_id_filters", *ID_FILTER_COLUMNS).ddl_if(dialect="sqlite"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -27,7 +27,7 @@ large shown counts (enrolled 50, completed 45) is not.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -138,12 +138,21 @@ def small_cells(indicators: Sequence[IndicatorLike], *, k: int) -> list[CellChec
 
 
 def protect_indicators(
-    indicators: Sequence[IndicatorLike], *, k: int, viewer_is_owner: bool
+    indicators: Sequence[IndicatorLike],
+    *,
+    k: int,
+    viewer_is_owner: bool,
+    codes: Collection[str] | None = None,
 ) -> list[ShownIndicator]:
-    """The indicators as the viewer may see them: small cells become "< k" for non-owners."""
+    """The indicators as the viewer may see them: small cells become "< k" for non-owners.
+
+    `codes`: return only the indicators with these codes (the others still give the
+    people counts a rate rests on) — one indicator's values across thousands of entries."""
     counts = _counts(indicators)
     shown: list[ShownIndicator] = []
     for item in indicators:
+        if codes is not None and item.code not in codes:
+            continue
         check = _check(item, counts, k)
         if check is not None and check.small and not viewer_is_owner:
             shown.append(ShownIndicator(item.code, item.unit, None, f"< {k}", None, True))

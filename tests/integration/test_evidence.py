@@ -356,6 +356,62 @@ class TestIndicators:
                          headers=bearer(reader))  # fmt: skip
         assert ddr.json()["total"] == 0
 
+    def test_pages_add_up_to_the_whole_list_and_filters_admit_every_level(
+        self, client: TestClient, owner: str, reader: str
+    ) -> None:
+        """A page is built alone (only its rows are read): pages of every size must
+        join up to the whole list, in the CSV's order too. The region and program-type
+        filters are narrowed in SQL by quoted codes, so an entry naming the region
+        itself, a country in it, or a second type must still be found — and one
+        naming only a wider region (Africa for West Africa) must not."""
+        made: dict[str, str] = {}
+        for title, regions, types, year in (
+            ("Mali", ["ML"], ["ddr"], "2019-06-30"),
+            ("West Africa", ["011"], ["reintegration", "ddr"], "2021-06-30"),
+            ("Africa", ["002"], ["ddr"], "2020-06-30"),
+            ("Sub-Saharan", ["202", "KE"], ["reintegration"], "2018-06-30"),
+            ("Kenya", ["KE"], ["mentoring"], "2021-06-30"),
+            ("France", ["FR"], ["psychosocial"], "2017-06-30"),
+            ("Undated", ["ML", "FR"], ["ddr"], None),
+        ):
+            dated = {"period_end": year} if year else {}
+            made[title] = published_entry(
+                client, owner, title=title, regions=regions, program_types=types,
+                indicators=[{"code": RECIDIVISM, "value": 10.0}], **dated,
+            )["id"]  # fmt: skip
+        url = f"/v1/indicators/{RECIDIVISM}"
+        whole = client.get(f"{url}?per_page=1000", headers=bearer(reader)).json()
+        assert whole["total"] == len(made)
+        listed = [r["entry"]["id"] for r in whole["items"]]
+        years = [r["year"] for r in whole["items"]]
+        assert years == sorted(years)  # the undated one by its year of publication, last
+        assert listed[-1] == made["Undated"]
+        for per_page in (1, 2, 3):
+            joined = []
+            for page in range(1, len(made) // per_page + 2):
+                body = client.get(f"{url}?per_page={per_page}&page={page}",
+                                  headers=bearer(reader)).json()  # fmt: skip
+                assert body["total"] == len(made)
+                joined += [r["entry"]["id"] for r in body["items"]]
+            assert joined == listed
+        exported = client.get(f"{url}?format=csv", headers=bearer(reader)).text
+        assert [r["entry_id"] for r in csv.DictReader(io.StringIO(exported))] == listed
+
+        def found(query: str) -> set[str]:
+            body = client.get(f"{url}?{query}", headers=bearer(reader)).json()
+            assert body["total"] == len(body["items"])
+            return {title for title, id_ in made.items() if id_ in
+                    {r["entry"]["id"] for r in body["items"]}}  # fmt: skip
+
+        assert found("region=011") == {"Mali", "West Africa", "Undated"}
+        assert found("region=002") == {"Mali", "West Africa", "Africa", "Sub-Saharan", "Kenya",
+                                       "Undated"}  # fmt: skip
+        assert found("region=202") == {"Mali", "West Africa", "Sub-Saharan", "Kenya", "Undated"}
+        assert found("region=150") == {"France", "Undated"}
+        assert found("program_type=ddr") == {"Mali", "West Africa", "Africa", "Undated"}
+        assert found("program_type=ddr&region=011&year_from=2020&year_to=2022") == {"West Africa"}
+        assert found("program_type=psychosocial&program_type=mentoring") == {"France", "Kenya"}
+
     def test_small_cells_are_less_than_k_in_json_and_csv(
         self, client: TestClient, app: FastAPI, owner: str, reader: str
     ) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import event, select
 
 from api.auth.sessions import create_web_session
 from api.config import Settings
+from api.demo.load import load_demo
 from api.housekeeping import refresh_planner_statistics, sweep
 from api.main import create_app
 from api.models import Account, IdentityProvider, WebSession
@@ -162,6 +163,21 @@ def test_a_sweep_keeps_sqlite_planner_statistics_in_step_with_the_data(
             assert {"entry", "indicator_value", "entry_reader"} <= analyzed
         else:
             assert not refresh_planner_statistics(connection)
+
+
+@pytest.mark.one_database  # SQLite's statistics; PostgreSQL's autovacuum keeps its own
+def test_a_demo_load_leaves_fresh_planner_statistics(
+    app: FastAPI, client: TestClient, database: DatabaseUnderTest
+) -> None:
+    """A bulk load changes the data's shape at once; the evidence queries chose the
+    wrong index (every published entry read) until the next sweep analyzed."""
+    with app.state.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")  # the table exists from here on
+        connection.exec_driver_sql("DELETE FROM sqlite_stat1")
+    load_demo(app.state.settings, app.state.engine, size=20, seed=7)
+    with app.state.engine.begin() as connection:
+        analyzed = {row[0] for row in connection.exec_driver_sql("SELECT tbl FROM sqlite_stat1")}
+    assert {"entry", "indicator_value", "entry_reader"} <= analyzed
 
 
 def test_more_than_one_api_process_never_runs_the_in_process_indexer(

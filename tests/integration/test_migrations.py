@@ -9,6 +9,7 @@ from sqlalchemy import Engine, inspect
 
 from api.migrate import downgrade, upgrade
 from api.models import Base
+from api.models.base import built_on
 from tests.conftest import DatabaseUnderTest
 
 
@@ -16,7 +17,11 @@ def _drift(engine: Engine) -> list[object]:
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "render_as_batch": engine.dialect.name == "sqlite"},
+            opts={
+                "compare_type": True,
+                "render_as_batch": engine.dialect.name == "sqlite",
+                "include_object": built_on(engine.dialect.name),
+            },
         )
         return list(compare_metadata(context, Base.metadata))
 
