@@ -11,7 +11,6 @@ in a row however many of the row's countries it names."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +19,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from api.access import Principal, live_clause
+from api.evidence.sql import json_codes, names_any
 from api.models import Entry
 from api.vocabularies.registry import WORLD, VocabularyRegistry
 
@@ -59,11 +59,6 @@ def children(registry: VocabularyRegistry, region: str) -> list[str]:
     return [t.code for t in registry.terms("region") if registry.ancestors(t.code)[:1] == [region]]
 
 
-def _as_list(value: Any) -> list[str]:
-    parsed = json.loads(value) if isinstance(value, str) else value
-    return [str(v) for v in parsed or []]
-
-
 def gap_map(
     session: Session, principal: Principal, registry: VocabularyRegistry, filters: GapFilters
 ) -> GapMap:
@@ -71,6 +66,12 @@ def gap_map(
     drillable = {r for r in rows if children(registry, r)}
     columns = list(filters.program_type) or [t.code for t in registry.terms("program_type")]
     conditions: list[Any] = [live_clause(principal)]
+    # Only entries that can fall in a row or a column are counted: narrowed in SQL
+    # (a superset, see `names_any`), so the probe and grouping skip the rest.
+    if filters.region != WORLD:
+        conditions.append(names_any(Entry.regions, registry.within(filters.region)))
+    if filters.program_type:
+        conditions.append(names_any(Entry.program_types, filters.program_type))
     if filters.kind:
         conditions.append(Entry.kind.in_(filters.kind))
     if filters.evidence_level:
@@ -88,28 +89,32 @@ def gap_map(
         .where(*conditions)
         .group_by(regions_text, types_text, Entry.evidence_level)
     )
-    cells: dict[tuple[str, str], Cell] = {}
     # The same region lists recur with other types, and the type lists with other
     # regions: each is parsed and placed once.
     rows_of: dict[str, list[str]] = {}
     columns_of: dict[str, list[str]] = {}
+    counted: dict[tuple[str, str, str], int] = {}
     for regions, types, level, count in session.execute(query):
         in_rows = rows_of.get(regions)
         if in_rows is None:
-            expanded = set(registry.expand_regions(_as_list(regions)))
+            expanded = set(registry.expand_regions(json_codes(regions)))
             in_rows = rows_of[regions] = [r for r in rows if r in expanded]
         if not in_rows:
             continue
         in_columns = columns_of.get(types)
         if in_columns is None:
-            named = set(_as_list(types))
+            named = set(json_codes(types))
             in_columns = columns_of[types] = [c for c in columns if c in named]
         key = level or NO_LEVEL
         for row in in_rows:
             for column in in_columns:
-                cell = cells.get((row, column))
-                if cell is None:
-                    cell = cells[(row, column)] = Cell()
-                cell.total += count
-                cell.by_level[key] = cell.by_level.get(key, 0) + count
+                place = (row, column, key)
+                counted[place] = counted.get(place, 0) + count
+    cells: dict[tuple[str, str], Cell] = {}
+    for (row, column, key), count in counted.items():
+        cell = cells.get((row, column))
+        if cell is None:
+            cell = cells[(row, column)] = Cell()
+        cell.total += count
+        cell.by_level[key] = count
     return GapMap(filters.region, rows, columns, cells, drillable)

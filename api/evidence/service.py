@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from api.access import (
@@ -42,6 +42,7 @@ from api.evidence.schemas import (
     TimelineValue,
     TrackerRow,
 )
+from api.evidence.sql import json_codes, names_any
 from api.models import (
     Entry,
     EvidenceRating,
@@ -353,17 +354,43 @@ def _months_in_code(code: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def _matches(entry: Any, filters: IndicatorFilters, regions_of: Any) -> bool:
-    if filters.program_type and not set(filters.program_type) & set(entry.program_types):
-        return False
-    if filters.kind and entry.kind not in filters.kind:
-        return False
-    if filters.region and not set(filters.region) & regions_of(entry.regions):
-        return False
-    year = entry_year(entry)
-    if filters.year_from is not None and (year is None or year < filters.year_from):
-        return False
-    return filters.year_to is None or (year is not None and year <= filters.year_to)
+class _Admits:
+    """`IndicatorFilters` applied to one listed entry; each distinct region or type
+    list (they recur across thousands of entries) is parsed and expanded once."""
+
+    def __init__(self, filters: IndicatorFilters, registry: VocabularyRegistry) -> None:
+        self.filters, self.registry = filters, registry
+        self._regions: dict[Any, bool] = {}
+        self._types: dict[Any, bool] = {}
+
+    def _in_region(self, value: Any) -> bool:
+        key = value if isinstance(value, str) else tuple(value or ())
+        found = self._regions.get(key)
+        if found is None:
+            found = bool(set(self.filters.region) & set(
+                self.registry.expand_regions(json_codes(value))))  # fmt: skip
+            self._regions[key] = found
+        return found
+
+    def _of_type(self, value: Any) -> bool:
+        key = value if isinstance(value, str) else tuple(value or ())
+        found = self._types.get(key)
+        if found is None:
+            found = self._types[key] = bool(set(self.filters.program_type) & set(json_codes(value)))
+        return found
+
+    def __call__(self, entry: Any) -> bool:
+        filters = self.filters
+        if filters.program_type and not self._of_type(entry.program_types):
+            return False
+        if filters.kind and entry.kind not in filters.kind:
+            return False
+        if filters.region and not self._in_region(entry.regions):
+            return False
+        year = entry_year(entry)
+        if filters.year_from is not None and (year is None or year < filters.year_from):
+            return False
+        return filters.year_to is None or (year is not None and year <= filters.year_to)
 
 
 def _listing_order(entry: Any) -> tuple[bool, int, str, str]:
@@ -372,15 +399,7 @@ def _listing_order(entry: Any) -> tuple[bool, int, str, str]:
 
 
 def _narrowing(filters: IndicatorFilters, registry: VocabularyRegistry) -> list[Any]:
-    """SQL conditions that keep every entry `_matches` admits and drop most others:
-    the program-type and region lists are JSON, so a code is looked for as its quoted
-    text (a superset: `_matches` still decides) — on both databases, without reading
-    thousands of entries a filter rules out."""
-
-    def names_any(column: Any, codes: Iterable[str]) -> Any:
-        text = cast(column, String)
-        return or_(*(text.contains(f'"{code}"', autoescape=True) for code in sorted(codes)))
-
+    """SQL conditions that keep every entry `_Admits` admits and drop most others."""
     conditions: list[Any] = []
     if filters.kind:
         conditions.append(Entry.kind.in_(filters.kind))
@@ -392,37 +411,55 @@ def _narrowing(filters: IndicatorFilters, registry: VocabularyRegistry) -> list[
     return conditions
 
 
+def _row_columns(principal: Principal) -> Select[*tuple[Any, ...]]:
+    """What a row shows of its entry. Whether the caller may know each one's
+    organization comes from `organization_known_clause` (the SQL form of
+    `organization_shown`)."""
+    return select(
+        Entry.id, Entry.title, Entry.kind, Entry.organization_id, Entry.program_types,
+        Entry.regions, Entry.period_start, Entry.period_end, Entry.published_at,
+        Entry.evaluation_design, Entry.evidence_level, Organization.slug, Organization.name,
+        organization_known_clause(principal).label("known"),
+    ).join(Organization, Organization.id == Entry.organization_id)  # fmt: skip
+
+
 def _indicator_entries(
     session: Session,
     principal: Principal,
     registry: VocabularyRegistry,
     code: str,
     filters: IndicatorFilters,
+    *,
+    whole: bool = True,
 ) -> list[Any]:
     """The entries holding a value of `code` that the caller reads live or owns
     (`live_clause`) and the filters admit, in listing order (year, title, id).
 
-    Columns, not entities; whether the caller may know each one's organization comes
-    from `organization_known_clause` (the SQL form of `organization_shown`)."""
+    Columns, not entities. `whole=False` reads only what listing and filtering need
+    (id, title, kind, dates, and the region and type lists only when filtered on,
+    unparsed) and how many values of `code` each holds (its rows): a page then reads
+    the rest for its own entries (`indicator_page`)."""
     has_code = select(IndicatorValue.entry_id).where(IndicatorValue.code == code)
-    query = (
-        select(Entry.id, Entry.title, Entry.kind, Entry.organization_id, Entry.program_types,
-               Entry.regions, Entry.period_start, Entry.period_end, Entry.published_at,
-               Entry.evaluation_design, Entry.evidence_level, Organization.slug,
-               Organization.name, organization_known_clause(principal).label("known"))
-        .join(Organization, Organization.id == Entry.organization_id)
-        .where(live_clause(principal), Entry.id.in_(has_code), *_narrowing(filters, registry))
-    )  # fmt: skip
-    expanded: dict[tuple[str, ...], set[str]] = {}  # the same region lists recur
-
-    def regions_of(regions: list[str] | None) -> set[str]:
-        key = tuple(regions or ())
-        found = expanded.get(key)
-        if found is None:
-            found = expanded[key] = set(registry.expand_regions(key))
-        return found
-
-    entries = [e for e in session.execute(query) if _matches(e, filters, regions_of)]
+    if whole:
+        query = _row_columns(principal)
+    else:
+        values = (
+            select(func.count())
+            .where(IndicatorValue.entry_id == Entry.id, IndicatorValue.code == code)
+            .scalar_subquery()
+        )
+        columns: list[Any] = [Entry.id, Entry.title, Entry.kind, Entry.period_start,
+                              Entry.period_end, Entry.published_at,
+                              values.label("values")]  # fmt: skip
+        if filters.region:
+            columns.append(type_coerce(Entry.regions, String).label("regions"))
+        if filters.program_type:
+            columns.append(type_coerce(Entry.program_types, String).label("program_types"))
+        query = select(*columns)
+    query = query.where(live_clause(principal), Entry.id.in_(has_code),
+                        *_narrowing(filters, registry))  # fmt: skip
+    admits = _Admits(filters, registry)
+    entries = [e for e in session.execute(query) if admits(e)]
     entries.sort(key=_listing_order)
     return entries
 
@@ -536,23 +573,21 @@ def indicator_page(
     """`indicator_rows[offset : offset + limit]` and the number of rows, building only
     the rows asked for: the total counts the values of `code` per listed entry (every
     value is a row, a small cell too), so the rest are never read or protected."""
-    entries = _indicator_entries(session, principal, registry, code, filters)
-    per_entry: dict[str, int] = dict(
-        session.execute(
-            select(IndicatorValue.entry_id, func.count())
-            .where(IndicatorValue.code == code)
-            .group_by(IndicatorValue.entry_id)
-        ).all()
-    )
+    entries = _indicator_entries(session, principal, registry, code, filters, whole=False)
     total, skipped, wanted = 0, 0, []
     for entry in entries:
-        n = per_entry.get(entry.id, 0)
+        n = entry.values
         if total + n <= offset:
             skipped += n
         elif total < offset + limit:
             wanted.append(entry)
         total += n
-    rows = _indicator_rows_of(session, principal, registry, code, wanted,
+    # The page's entries in full, through the same rule, in the listing's order.
+    ids = [e.id for e in wanted]
+    full = {e.id: e for e in session.execute(
+        _row_columns(principal).where(live_clause(principal), Entry.id.in_(ids)))}  # fmt: skip
+    rows = _indicator_rows_of(session, principal, registry, code,
+                              [full[i] for i in ids if i in full],
                               small_cell_k=small_cell_k)  # fmt: skip
     first = offset - skipped
     return total, rows[first : first + limit]

@@ -182,6 +182,14 @@ class EntryReader(Base):
             sqlite_where=text("expires_at IS NOT NULL"),
             postgresql_where=text("expires_at IS NOT NULL"),
         ),
+        # The visibility probe (`EXISTS … entry_id = ? AND tag IN (…) AND unexpired`)
+        # answered from one b-tree, without a second look-up for the expiry (migration
+        # access_0002): an index on PostgreSQL; on SQLite the table is WITHOUT ROWID,
+        # so its primary key holds the expiry.
+        Index("ix_entry_reader_probe", "entry_id", "tag", "expires_at").ddl_if(
+            dialect="postgresql"
+        ),
+        {"sqlite_with_rowid": False},
     )
 
     entry_id: Mapped[str] = mapped_column(

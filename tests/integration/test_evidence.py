@@ -511,6 +511,8 @@ class TestGapMap:
             (["ML"], ["ddr"], "preliminary", "public"),
             (["ML"], ["ddr"], "strong", "private"),
             (["FR"], ["reintegration"], None, "public"),
+            (["014"], ["ddr"], "strong", "public"),  # a sub-region: counts in 202
+            (["002"], ["ddr"], "moderate", "public"),  # Africa itself: in no sub-region
         ]
         for regions, types, level, visibility in specs:
             published_entry(client, owner, regions=regions, program_types=types,
@@ -522,7 +524,7 @@ class TestGapMap:
         assert {r["code"] for r in body["rows"]} == {"015", "202"}
         assert cells[("202", "reintegration")]["total"] == 2
         assert cells[("202", "reintegration")]["by_level"] == {"moderate": 1, "strong": 1}
-        assert cells[("202", "ddr")]["by_level"] == {"preliminary": 1}
+        assert cells[("202", "ddr")]["by_level"] == {"preliminary": 1, "strong": 1}
         assert cells[("202", "mentoring")]["total"] == 1
         assert cells[("015", "ddr")]["total"] == 0
         assert "region=202" in cells[("202", "ddr")]["search_href"]
@@ -538,6 +540,8 @@ class TestGapMap:
         europe = {(c["region"], c["program_type"]): c for c in world["cells"]}[
             ("150", "reintegration")]  # fmt: skip
         assert europe["by_level"] == {"not_assessed": 1}
+        africa_ddr = {(c["region"], c["program_type"]): c for c in world["cells"]}[("002", "ddr")]
+        assert africa_ddr["by_level"] == {"preliminary": 1, "strong": 1, "moderate": 1}
         exported = client.get("/v1/gap-map?region=002&format=csv", headers=bearer(reader))
         rows = list(csv.DictReader(io.StringIO(exported.text)))
         assert {(r["region"], r["program_type"]): r["strong"] for r in rows}[
