@@ -5,7 +5,8 @@
 - `redaction`  - the fields only the owner (or its reviewer) may see, who may know
                  an entry's organization, who reads a safety retraction's detail (pure);
 - `policy`     - the action table, action x relation x state, and role grants (pure);
-- `orm`        - the rule over database rows: SQL clause, adapters, `entry_reader` sync.
+- `orm`        - the rule over database rows: SQL clause, adapters, `entry_reader` sync;
+- `cells`      - gap-map cells kept beside the reader tags (their SQL clauses in `orm`).
 
 Invariant: nothing outside this package decides readability or permission; every
 surface that reads entries uses these functions, and every route that acts
@@ -14,6 +15,8 @@ declares its action against `policy`."""
 from api.access.orm import (
     access_to,
     entry_facts,
+    expiring_only_clause,
+    gap_cell_readable_clause,
     live_clause,
     organization_known_clause,
     organization_shown,
@@ -65,6 +68,8 @@ __all__ = [
     "entry_access",
     "entry_facts",
     "entry_tag",
+    "expiring_only_clause",
+    "gap_cell_readable_clause",
     "hidden_fields",
     "knows_organization",
     "live_clause",

@@ -1,5 +1,6 @@
 """The rule applied to database rows: the SQL visibility clause, ORM → facts
-adapters, and the flush hook that keeps `entry_reader` rows derived.
+adapters, and the flush hook that keeps `entry_reader` rows (and the gap-map cells
+beside them, `api.access.cells`) derived.
 
 Owns no rule of its own: every decision is `api.access.rule`. The `entry_reader`
 rows are the rule's tags materialised, rewritten by a session hook for every
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, event, exists, false, insert, or_, select
 from sqlalchemy.orm import Session
 
+from api.access.cells import rewrite_gap_cells
 from api.access.principal import Principal
 from api.access.redaction import knows_organization
 from api.access.rule import (
@@ -30,7 +32,16 @@ from api.access.rule import (
     org_tag,
     principal_tags,
 )
-from api.models import AccessGrant, Entry, EntryPartner, EntryReader, EntryRevision, Organization
+from api.models import (
+    AccessGrant,
+    Entry,
+    EntryPartner,
+    EntryReader,
+    EntryRevision,
+    GapCell,
+    GapReaders,
+    Organization,
+)
 from api.models.base import utcnow
 
 
@@ -72,6 +83,42 @@ def live_clause(principal: Principal) -> ColumnElement[bool]:
             EntryReader.entry_id == Entry.id,
             EntryReader.tag.in_(sorted(principal_tags(principal) - {REVIEW})),
             _unexpired(utcnow()),
+        )
+    )
+
+
+def gap_cell_readable_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL predicate over `GapCell` (`api.access.cells`): the cell's entry is one
+    `live_clause` admits through a lasting reader tag (a set holding one of the
+    caller's tags). With `expiring_only_clause` it is exactly `live_clause`."""
+    return GapCell.readers.in_(
+        select(GapReaders.readers).where(
+            GapReaders.tag.in_(sorted(principal_tags(principal) - {REVIEW}))
+        )
+    )
+
+
+def expiring_only_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL predicate over `Entry`: `live_clause` admits the entry only through reader
+    tags with an expiry (an unexpired grant) — what gap-map cells leave out, since
+    time and not a write ends them. Found from the grant rows, which are few."""
+    tags = sorted(principal_tags(principal) - {REVIEW})
+    now = utcnow()
+    return (
+        (Entry.status == "published")
+        & Entry.id.in_(
+            select(EntryReader.entry_id).where(
+                EntryReader.tag.in_(tags),
+                EntryReader.expires_at.is_not(None),
+                EntryReader.expires_at > now,
+            )
+        )
+        & ~exists(
+            select(EntryReader.entry_id).where(
+                EntryReader.entry_id == Entry.id,
+                EntryReader.tag.in_(tags),
+                EntryReader.expires_at.is_(None),
+            )
         )
     )
 
@@ -249,6 +296,12 @@ def _rewrite_reader_tags(session: Session, _context: Any) -> None:
     ]
     if rows:
         connection.execute(insert(EntryReader), rows)
+    lasting = {
+        entry_id: [tag for tag, expires_at in tags.items() if expires_at is None]
+        for entry_id, tags in wanted.items()
+    }
+    with session.no_autoflush:
+        rewrite_gap_cells(connection, live, lasting)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -26,6 +26,8 @@ from api.models.evidence import (
     EFFECTS,
     FOLLOW_UP_STATUSES,
     EvidenceRating,
+    GapCell,
+    GapReaders,
     RatingDispute,
     RecommendationFollowUp,
 )
@@ -76,6 +78,8 @@ __all__ = [
     "FederatedEntry",
     "FederationDelivery",
     "FederationEvent",
+    "GapCell",
+    "GapReaders",
     "IdentityProvider",
     "IndicatorValue",
     "Membership",

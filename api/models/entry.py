@@ -44,8 +44,6 @@ STATUSES = (
 ORGANIZATION_DISPLAYS = ("named", "network", "partners")
 
 
-EVIDENCE_COUNT_COLUMNS = ("kind", "status", "regions", "program_types", "evidence_level",
-                          "evaluation_design", "period_end", "id")  # fmt: skip
 ID_FILTER_COLUMNS = ("id", "status", "kind", "regions", "program_types")
 POLICY_COLUMNS = ("kind", "status", "id", "policy")
 
@@ -63,11 +61,9 @@ class Entry(Base):
         # The published entries of one kind (evidence surfaces; migration evidence_0003).
         Index("ix_entry_kind_status", "kind", "status"),
         # SQLite only (PostgreSQL has no b-tree over `json`, and reads its heap well):
-        # the columns the evidence surfaces count and filter on, so counting one kind's
-        # published entries, testing one indicator's entries against a region filter
-        # or reading the policy frameworks reads index pages, not the wide entry rows
-        # (migration evidence_0004).
-        Index("ix_entry_evidence_counts", *EVIDENCE_COUNT_COLUMNS).ddl_if(dialect="sqlite"),
+        # the columns the evidence surfaces filter on, so testing one indicator's
+        # entries against a region filter or reading the policy frameworks reads index
+        # pages, not the wide entry rows (migration evidence_0004).
         Index("ix_entry_id_filters", *ID_FILTER_COLUMNS).ddl_if(dialect="sqlite"),
         Index("ix_entry_policies", *POLICY_COLUMNS).ddl_if(dialect="sqlite"),
     )

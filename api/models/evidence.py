@@ -85,3 +85,44 @@ class RatingDispute(Base):
         ForeignKey("account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The gap map's count: kind and region first (always asked), then the reader sets,
+# then what it groups and filters on, so the count is read from the index alone.
+GAP_CELL_COUNT_COLUMNS = ("kind", "region", "readers", "program_type", "evidence_level",
+                          "evaluation_design", "year")  # fmt: skip
+
+
+class GapCell(Base):
+    """Derived: one row per published entry and gap-map cell it falls in — a region
+    it names or one above it, by a program type it names — with what the gap map
+    filters on and the key of the entry's lasting reader tags (`GapReaders`).
+
+    Rewritten with `entry_reader` by the flush hook of `api.access.orm`, in the
+    write's transaction, so the gap map counts a few index rows per cell instead of
+    testing every entry against the visibility rule, and is never stale."""
+
+    __tablename__ = "gap_cell"
+    __table_args__ = (Index("ix_gap_cell_count", *GAP_CELL_COUNT_COLUMNS),)
+
+    entry_id: Mapped[str] = mapped_column(
+        ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    region: Mapped[str] = mapped_column(String(64), primary_key=True)
+    program_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    readers: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    evidence_level: Mapped[str | None] = mapped_column(String(64))
+    evaluation_design: Mapped[str | None] = mapped_column(String(64))
+    year: Mapped[int | None] = mapped_column()  # of period_end, what the gap map filters on
+
+
+class GapReaders(Base):
+    """Derived: the tags of one set of lasting reader tags (`entry_reader` rows without
+    an expiry), under the key `GapCell.readers` names: a caller counts the cells of
+    every set holding one of their tags."""
+
+    __tablename__ = "gap_readers"
+
+    readers: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)

@@ -1,14 +1,13 @@
-"""evidence: SQLite indexes that cover the evidence surfaces' counts and filters
+"""evidence: SQLite indexes that cover the evidence surfaces' filters
 
 Revision ID: evidence_0004
 Revises: evidence_0003
 Create Date: 2026-12-04 19:10:00
 
-SQLite stores an entry as one wide row (abstract, findings, profile…), so counting
-the published evaluations for the gap map, testing one indicator's 40,000 entries
-against a region filter, or reading the policy frameworks read those rows page by
-page. These three indexes hold just the columns those queries need, and SQLite
-answers from them: at 100k entries the gap map's query 140 → 90 ms, an indicator's
+SQLite stores an entry as one wide row (abstract, findings, profile…), so testing
+one indicator's 40,000 entries against a region filter, or reading the policy
+frameworks, read those rows page by page. These two indexes hold just the columns
+those queries need, and SQLite answers from them: at 100k entries an indicator's
 entries with a region filter 190 → 50 ms, the policy frameworks 50-80 → 23 ms (a
 policy is NULL, so small in the index, on every other kind). PostgreSQL has no
 b-tree over `json` columns (and reads its heap well), so they exist on SQLite
@@ -24,8 +23,6 @@ down_revision: str | None = "evidence_0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-EVIDENCE_COUNT_COLUMNS = ["kind", "status", "regions", "program_types", "evidence_level",
-                          "evaluation_design", "period_end", "id"]  # fmt: skip
 ID_FILTER_COLUMNS = ["id", "status", "kind", "regions", "program_types"]
 POLICY_COLUMNS = ["kind", "status", "id", "policy"]
 
@@ -33,7 +30,6 @@ POLICY_COLUMNS = ["kind", "status", "id", "policy"]
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    op.create_index("ix_entry_evidence_counts", "entry", EVIDENCE_COUNT_COLUMNS)
     op.create_index("ix_entry_id_filters", "entry", ID_FILTER_COLUMNS)
     op.create_index("ix_entry_policies", "entry", POLICY_COLUMNS)
 
@@ -43,4 +39,3 @@ def downgrade() -> None:
         return
     op.drop_index("ix_entry_policies", table_name="entry")
     op.drop_index("ix_entry_id_filters", table_name="entry")
-    op.drop_index("ix_entry_evidence_counts", table_name="entry")

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from api.demo.load import load_demo
+from api.migrate import downgrade, upgrade
+from api.models import AccessGrant, EntryReader, GapCell, GapReaders, Organization
+from api.models.base import utcnow
 from tests.conftest import DatabaseUnderTest
 from tests.factories import (
     bearer,
@@ -551,6 +556,61 @@ class TestGapMap:
         assert 'href="/search?region=202&amp;program_type=reintegration&amp;kind=evaluation"' in (
             page.text
         )
+
+    def test_a_grant_counts_until_it_ends_and_cells_follow_retraction(
+        self, app: FastAPI, client: TestClient, owner: str, reader: str, curator: str
+    ) -> None:
+        """Cells hold an entry's lasting readers; one read only through a grant is
+        counted live, so it stops counting when the grant expires (time, not a write)."""
+        url = "/v1/gap-map?region=014&program_type=reintegration"
+
+        def kenya(token: str) -> int:
+            body = client.get(url, headers=bearer(token)).json()
+            return {c["region"]: c["total"] for c in body["cells"]}["KE"]
+
+        private = published_entry(client, owner, regions=["KE"], visibility="private",
+                                  program_types=["reintegration"])  # fmt: skip
+        public = published_entry(client, owner, regions=["KE", "UG"],
+                                 program_types=["reintegration", "ddr"])  # fmt: skip
+        assert (kenya(reader), kenya(owner)) == (1, 2)
+        with app.state.session_factory() as session, session.begin():
+            reader_org = session.scalar(select(Organization.id).where(
+                Organization.slug == "ngo-b"))  # fmt: skip
+            session.add(AccessGrant(entry_id=private["id"], organization_id=reader_org,
+                                    expires_at=utcnow() + timedelta(days=1)))  # fmt: skip
+        assert kenya(reader) == 2
+        with app.state.session_factory() as session, session.begin():
+            session.execute(update(EntryReader).where(EntryReader.entry_id == private["id"],
+                                                      EntryReader.expires_at.is_not(None))
+                            .values(expires_at=utcnow() - timedelta(seconds=1)))  # fmt: skip
+        assert kenya(reader) == 1
+        retracted = client.post(f"/v1/entries/{public['id']}/retract",
+                                json={"reason": "other"},
+                                headers=bearer(curator))  # fmt: skip
+        assert retracted.status_code == 200, retracted.text
+        assert (kenya(reader), kenya(owner)) == (0, 1)
+
+    def test_the_migration_fills_the_cells_the_flush_hook_writes(
+        self, client: TestClient, owner: str, database: DatabaseUnderTest
+    ) -> None:
+        published_entry(client, owner, regions=["KE", "UG"], program_types=["ddr", "mentoring"],
+                        evidence_level="strong", period_end="2021-06-30")  # fmt: skip
+        published_entry(client, owner, regions=["FR"], visibility="private")
+        create_entry(client, owner, regions=["ML"])  # a draft: no cells
+
+        def cells() -> tuple[list[Any], list[Any]]:
+            with database.engine.connect() as connection:
+                return (
+                    sorted(connection.execute(select(*GapCell.__table__.columns)).all()),
+                    sorted(connection.execute(select(*GapReaders.__table__.columns)).all()),
+                )
+
+        written = cells()
+        # KE, UG, 014, 202, 002, 001 by two types; FR, 155, 150, 001 by the default two.
+        assert len(written[0]) == 6 * 2 + 4 * 2
+        downgrade(database.engine, "access_0002")
+        upgrade(database.engine, "head")
+        assert cells() == written
 
     def test_bad_filters_name_the_field(self, client: TestClient) -> None:
         bad = client.get("/v1/gap-map?region=XX9&kind=poem&year_from=2020&year_to=2000")

@@ -1,0 +1,100 @@
+"""Gap-map cells: where each published entry counts in the evidence gap map, kept
+beside its reader tags so that a map counts index rows instead of testing every
+entry against the rule.
+
+An entry falls in one cell per (region, program type) it names — each region with
+every region above it, so a row of the map (a region) counts an entry once however
+many of its countries the entry names. A cell row carries what the gap map filters
+on (kind, evidence level, design, year of `period_end`) and the key of the entry's
+*lasting* reader tags (its `entry_reader` rows without an expiry); `GapReaders` maps
+each key to its tags. A caller's count is then: cells whose set holds one of the
+caller's tags, plus — counted live, `api.evidence.gap_map` — the few entries the
+caller reads only through a grant with an expiry (time, not a write, ends those).
+
+Rewritten by the `entry_reader` flush hook (`api.access.orm`) for every entry it
+rewrites, in the same transaction; an entry's cells go with it (ON DELETE CASCADE).
+A region's parent is fixed when the region is created and never changes
+(`api.vocabularies.management`), so a cell never needs rewriting for the tree; the
+tree is read from `vocabulary_term` at each rewrite (a few hundred rows), since a
+term added by another process must be known here."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from api.models import Entry, GapCell, GapReaders, VocabularyTerm
+
+REGION = "region"
+
+
+def readers_key(tags: Iterable[str]) -> str:
+    return hashlib.sha1(" ".join(sorted(tags)).encode(), usedforsecurity=False).hexdigest()
+
+
+def _region_parents(connection: Connection) -> dict[str, str | None]:
+    return dict(
+        connection.execute(
+            select(VocabularyTerm.code, VocabularyTerm.parent).where(
+                VocabularyTerm.vocabulary == REGION
+            )
+        ).all()
+    )
+
+
+def with_ancestors(codes: Iterable[str], parents: Mapping[str, str | None]) -> set[str]:
+    """The codes and every region above them (unknown codes as given, as
+    `VocabularyRegistry.expand_regions`; a cycle stops the walk)."""
+    found: set[str] = set()
+    for code in codes:
+        while code is not None and code not in found:
+            found.add(code)
+            code = parents.get(code)  # type: ignore[assignment]
+    return found
+
+
+def _cells(entry: Any, key: str, parents: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    period_end = entry.period_end
+    common = {
+        "entry_id": entry.id, "readers": key, "kind": entry.kind,
+        "evidence_level": entry.evidence_level, "evaluation_design": entry.evaluation_design,
+        "year": period_end.year if period_end is not None else None,
+    }  # fmt: skip
+    types = dict.fromkeys(entry.program_types or [])
+    return [
+        {**common, "region": region, "program_type": program_type}
+        for region in sorted(with_ancestors(entry.regions or [], parents))
+        for program_type in types
+    ]
+
+
+def rewrite_gap_cells(
+    connection: Connection, entries: Mapping[str, Entry], lasting: Mapping[str, Iterable[str]]
+) -> None:
+    """Replace the cells of `entries` (by id) from their current state; `lasting` is
+    each one's reader tags without an expiry, as just written to `entry_reader`."""
+    connection.execute(delete(GapCell).where(GapCell.entry_id.in_(sorted(entries))))
+    published = {
+        entry_id: entry for entry_id, entry in entries.items()
+        if entry.status == "published" and entry.regions and entry.program_types
+        and lasting.get(entry_id)
+    }  # fmt: skip
+    if not published:
+        return
+    parents = _region_parents(connection)
+    sets: dict[str, list[str]] = {}
+    rows: list[dict[str, Any]] = []
+    for entry_id, entry in published.items():
+        tags = sorted(lasting[entry_id])
+        key = readers_key(tags)
+        sets[key] = tags
+        rows += _cells(entry, key, parents)
+    members = [{"readers": key, "tag": tag} for key, tags in sets.items() for tag in tags]
+    upsert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
+    connection.execute(upsert(GapReaders).on_conflict_do_nothing(), members)
+    if rows:
+        connection.execute(insert(GapCell), rows)
