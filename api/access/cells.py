@@ -14,9 +14,9 @@ caller reads only through a grant with an expiry (time, not a write, ends those)
 Rewritten by the `entry_reader` flush hook (`api.access.orm`) for every entry it
 rewrites, in the same transaction; an entry's cells go with it (ON DELETE CASCADE).
 A region's parent is fixed when the region is created and never changes
-(`api.vocabularies.management`), so a cell never needs rewriting for the tree; the
-tree is read from `vocabulary_term` at each rewrite (a few hundred rows), since a
-term added by another process must be known here."""
+(`api.vocabularies.management`), so a cell never needs rewriting for the tree, and
+the tree read from `vocabulary_term` is kept per connection until a code is missing
+from it (a term another process added)."""
 
 from __future__ import annotations
 
@@ -30,20 +30,28 @@ from sqlalchemy.dialects import postgresql, sqlite
 from api.models import Entry, GapCell, GapReaders, VocabularyTerm
 
 REGION = "region"
+_PARENTS = "offramp.region_parents"
 
 
 def readers_key(tags: Iterable[str]) -> str:
     return hashlib.sha1(" ".join(sorted(tags)).encode(), usedforsecurity=False).hexdigest()
 
 
-def _region_parents(connection: Connection) -> dict[str, str | None]:
-    return dict(
-        connection.execute(
-            select(VocabularyTerm.code, VocabularyTerm.parent).where(
-                VocabularyTerm.vocabulary == REGION
-            )
-        ).all()
-    )
+def _region_parents(connection: Connection, needed: set[str]) -> Mapping[str, str | None]:
+    """Each region's parent. Kept with the database connection (`Connection.info`)
+    and read again only when a code is missing: a parent never changes and terms are
+    only added, so a kept map is right for every code it holds."""
+    kept: dict[str, str | None] | None = connection.info.get(_PARENTS)
+    if kept is None or not needed <= kept.keys():
+        kept = dict(
+            connection.execute(
+                select(VocabularyTerm.code, VocabularyTerm.parent).where(
+                    VocabularyTerm.vocabulary == REGION
+                )
+            ).all()
+        )
+        connection.info[_PARENTS] = kept
+    return kept
 
 
 def with_ancestors(codes: Iterable[str], parents: Mapping[str, str | None]) -> set[str]:
@@ -85,7 +93,9 @@ def rewrite_gap_cells(
     }  # fmt: skip
     if not published:
         return
-    parents = _region_parents(connection)
+    parents = _region_parents(
+        connection, {code for entry in published.values() for code in entry.regions}
+    )
     sets: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
     for entry_id, entry in published.items():
