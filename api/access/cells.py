@@ -4,12 +4,15 @@ entry against the rule.
 
 An entry falls in one cell per (region, program type) it names — each region with
 every region above it, so a row of the map (a region) counts an entry once however
-many of its countries the entry names. A cell row carries what the gap map filters
-on (kind, evidence level, design, year of `period_end`) and the key of the entry's
-*lasting* reader tags (its `entry_reader` rows without an expiry); `GapReaders` maps
-each key to its tags. A caller's count is then: cells whose set holds one of the
-caller's tags, plus — counted live, `api.evidence.gap_map` — the few entries the
-caller reads only through a grant with an expiry (time, not a write, ends those).
+many of its countries the entry names; an entry naming no program type has one cell
+per region with the type `NO_PROGRAM_TYPE`, so every published entry's regions are
+here, expanded, for region filters (`api.evidence.service`). A cell row carries what
+the gap map filters on (kind, evidence level, design, year of `period_end`) and the
+key of the entry's *lasting* reader tags (its `entry_reader` rows without an
+expiry); `GapReaders` maps each key to its tags. A caller's count is then: cells
+whose set holds one of the caller's tags, plus — counted live,
+`api.evidence.gap_map` — the few entries the caller reads only through a grant with
+an expiry (time, not a write, ends those).
 
 Rewritten by the `entry_reader` flush hook (`api.access.orm`) for every entry it
 rewrites, in the same transaction; an entry's cells go with it (ON DELETE CASCADE).
@@ -30,6 +33,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from api.models import Entry, GapCell, GapReaders, VocabularyTerm
 
 REGION = "region"
+# The cell of an entry that names no program type: in no column of the map, but its
+# regions are there for a region filter (`api.evidence.service`).
+NO_PROGRAM_TYPE = ""
 _PARENTS = "offramp.region_parents"
 
 
@@ -72,7 +78,7 @@ def _cells(entry: Any, key: str, parents: Mapping[str, str | None]) -> list[dict
         "evidence_level": entry.evidence_level, "evaluation_design": entry.evaluation_design,
         "year": period_end.year if period_end is not None else None,
     }  # fmt: skip
-    types = dict.fromkeys(entry.program_types or [])
+    types = dict.fromkeys(entry.program_types or [NO_PROGRAM_TYPE])
     return [
         {**common, "region": region, "program_type": program_type}
         for region in sorted(with_ancestors(entry.regions or [], parents))
@@ -88,8 +94,7 @@ def rewrite_gap_cells(
     connection.execute(delete(GapCell).where(GapCell.entry_id.in_(sorted(entries))))
     published = {
         entry_id: entry for entry_id, entry in entries.items()
-        if entry.status == "published" and entry.regions and entry.program_types
-        and lasting.get(entry_id)
+        if entry.status == "published" and entry.regions and lasting.get(entry_id)
     }  # fmt: skip
     if not published:
         return

@@ -46,6 +46,7 @@ from api.evidence.sql import json_codes, names_any
 from api.models import (
     Entry,
     EvidenceRating,
+    GapCell,
     IndicatorValue,
     Organization,
     RatingDispute,
@@ -355,22 +356,13 @@ def _months_in_code(code: str) -> float | None:
 
 
 class _Admits:
-    """`IndicatorFilters` applied to one listed entry; each distinct region or type
-    list (they recur across thousands of entries) is parsed and expanded once."""
+    """The program-type and year filters applied to one listed entry (kind and region
+    are decided in SQL, `_narrowing`); each distinct type list (they recur across
+    thousands of entries) is parsed once."""
 
-    def __init__(self, filters: IndicatorFilters, registry: VocabularyRegistry) -> None:
-        self.filters, self.registry = filters, registry
-        self._regions: dict[Any, bool] = {}
+    def __init__(self, filters: IndicatorFilters) -> None:
+        self.filters = filters
         self._types: dict[Any, bool] = {}
-
-    def _in_region(self, value: Any) -> bool:
-        key = value if isinstance(value, str) else tuple(value or ())
-        found = self._regions.get(key)
-        if found is None:
-            found = bool(set(self.filters.region) & set(
-                self.registry.expand_regions(json_codes(value))))  # fmt: skip
-            self._regions[key] = found
-        return found
 
     def _of_type(self, value: Any) -> bool:
         key = value if isinstance(value, str) else tuple(value or ())
@@ -383,10 +375,6 @@ class _Admits:
         filters = self.filters
         if filters.program_type and not self._of_type(entry.program_types):
             return False
-        if filters.kind and entry.kind not in filters.kind:
-            return False
-        if filters.region and not self._in_region(entry.regions):
-            return False
         year = entry_year(entry)
         if filters.year_from is not None and (year is None or year < filters.year_from):
             return False
@@ -398,16 +386,20 @@ def _listing_order(entry: Any) -> tuple[bool, int, str, str]:
     return (year is None, year or 0, entry.title, entry.id)
 
 
-def _narrowing(filters: IndicatorFilters, registry: VocabularyRegistry) -> list[Any]:
-    """SQL conditions that keep every entry `_Admits` admits and drop most others."""
+def _narrowing(filters: IndicatorFilters) -> list[Any]:
+    """SQL conditions that keep every published entry `_Admits` admits and drop most
+    (kind and region: all) of the others."""
     conditions: list[Any] = []
     if filters.kind:
         conditions.append(Entry.kind.in_(filters.kind))
     if filters.program_type:
         conditions.append(names_any(Entry.program_types, filters.program_type))
     if filters.region:
-        codes = set().union(*(registry.within(code) for code in filters.region))
-        conditions.append(names_any(Entry.regions, codes))
+        # Exact: a published entry has a gap-map cell for each region it names and
+        # every region above them (`api.access.cells`).
+        conditions.append(
+            Entry.id.in_(select(GapCell.entry_id).where(GapCell.region.in_(filters.region)))
+        )
     return conditions
 
 
@@ -436,9 +428,9 @@ def _indicator_entries(
     (`live_clause`) and the filters admit, in listing order (year, title, id).
 
     Columns, not entities. `whole=False` reads only what listing and filtering need
-    (id, title, kind, dates, and the region and type lists only when filtered on,
-    unparsed) and how many values of `code` each holds (its rows): a page then reads
-    the rest for its own entries (`indicator_page`)."""
+    (id, title, kind, dates, the type list only when filtered on, unparsed) and how
+    many values of `code` each holds (its rows): a page then reads the rest for its
+    own entries (`indicator_page`)."""
     has_code = select(IndicatorValue.entry_id).where(IndicatorValue.code == code)
     if whole:
         query = _row_columns(principal)
@@ -451,14 +443,12 @@ def _indicator_entries(
         columns: list[Any] = [Entry.id, Entry.title, Entry.kind, Entry.period_start,
                               Entry.period_end, Entry.published_at,
                               values.label("values")]  # fmt: skip
-        if filters.region:
-            columns.append(type_coerce(Entry.regions, String).label("regions"))
         if filters.program_type:
             columns.append(type_coerce(Entry.program_types, String).label("program_types"))
         query = select(*columns)
     query = query.where(live_clause(principal), Entry.id.in_(has_code),
-                        *_narrowing(filters, registry))  # fmt: skip
-    admits = _Admits(filters, registry)
+                        *_narrowing(filters))  # fmt: skip
+    admits = _Admits(filters)
     entries = [e for e in session.execute(query) if admits(e)]
     entries.sort(key=_listing_order)
     return entries

@@ -103,7 +103,11 @@ class GapCell(Base):
     testing every entry against the visibility rule, and is never stale."""
 
     __tablename__ = "gap_cell"
-    __table_args__ = (Index("ix_gap_cell_count", *GAP_CELL_COUNT_COLUMNS),)
+    __table_args__ = (
+        Index("ix_gap_cell_count", *GAP_CELL_COUNT_COLUMNS),
+        # The published entries in a region (or under it): indicator region filters.
+        Index("ix_gap_cell_region_entry", "region", "entry_id"),
+    )
 
     entry_id: Mapped[str] = mapped_column(
         ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True

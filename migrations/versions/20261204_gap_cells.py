@@ -7,8 +7,8 @@ Create Date: 2026-12-04 19:20:00
 The gap map counted live: every published evaluation tested against the visibility
 rule and grouped by its region and type lists, 100-140 ms at 100k entries however it
 was indexed. `gap_cell` holds one row per published entry and cell it falls in
-(a region it names or one above it, by a program type it names), with what the map
-filters on and the key of the entry's lasting reader tags; `gap_readers` maps each
+(a region it names or one above it, by a program type it names, or "" when it names
+none), with what the map filters on and the key of the entry's lasting reader tags; `gap_readers` maps each
 key to its tags. The `entry_reader` flush hook rewrites both in the write's
 transaction (`api.access.cells`). This migration fills them for the entries already
 there, by the same rule, written out here so that the migration does not change
@@ -77,7 +77,7 @@ def _backfill(connection: sa.Connection) -> None:
                 found.add(code)
                 code = parents.get(code)
         for region in sorted(found):
-            for program_type in dict.fromkeys(_codes(types)):
+            for program_type in dict.fromkeys(_codes(types) or [""]):
                 rows.append({"entry_id": entry_id, "region": region,
                              "program_type": program_type, "readers": key, "kind": kind,
                              "evidence_level": level, "evaluation_design": design,
@@ -116,10 +116,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("entry_id", "region", "program_type", name="pk_gap_cell"),
     )
     op.create_index("ix_gap_cell_count", "gap_cell", _COUNT_COLUMNS)
+    op.create_index("ix_gap_cell_region_entry", "gap_cell", ["region", "entry_id"])
     _backfill(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_gap_cell_region_entry", table_name="gap_cell")
     op.drop_index("ix_gap_cell_count", table_name="gap_cell")
     op.drop_table("gap_cell")
     op.drop_index("ix_gap_readers_tag", table_name="gap_readers")

@@ -378,6 +378,7 @@ class TestIndicators:
             ("Kenya", ["KE"], ["mentoring"], "2021-06-30"),
             ("France", ["FR"], ["psychosocial"], "2017-06-30"),
             ("Undated", ["ML", "FR"], ["ddr"], None),
+            ("No type", ["ML"], [], "2016-06-30"),
         ):
             dated = {"period_end": year} if year else {}
             made[title] = published_entry(
@@ -408,10 +409,11 @@ class TestIndicators:
             return {title for title, id_ in made.items() if id_ in
                     {r["entry"]["id"] for r in body["items"]}}  # fmt: skip
 
-        assert found("region=011") == {"Mali", "West Africa", "Undated"}
+        assert found("region=011") == {"Mali", "West Africa", "Undated", "No type"}
         assert found("region=002") == {"Mali", "West Africa", "Africa", "Sub-Saharan", "Kenya",
-                                       "Undated"}  # fmt: skip
-        assert found("region=202") == {"Mali", "West Africa", "Sub-Saharan", "Kenya", "Undated"}
+                                       "Undated", "No type"}  # fmt: skip
+        assert found("region=202") == {"Mali", "West Africa", "Sub-Saharan", "Kenya", "Undated",
+                                       "No type"}  # fmt: skip
         assert found("region=150") == {"France", "Undated"}
         assert found("program_type=ddr") == {"Mali", "West Africa", "Africa", "Undated"}
         assert found("program_type=ddr&region=011&year_from=2020&year_to=2022") == {"West Africa"}
@@ -596,6 +598,7 @@ class TestGapMap:
         published_entry(client, owner, regions=["KE", "UG"], program_types=["ddr", "mentoring"],
                         evidence_level="strong", period_end="2021-06-30")  # fmt: skip
         published_entry(client, owner, regions=["FR"], visibility="private")
+        published_entry(client, owner, regions=["ML"], program_types=[])  # one cell per region
         create_entry(client, owner, regions=["ML"])  # a draft: no cells
 
         def cells() -> tuple[list[Any], list[Any]]:
@@ -606,8 +609,9 @@ class TestGapMap:
                 )
 
         written = cells()
-        # KE, UG, 014, 202, 002, 001 by two types; FR, 155, 150, 001 by the default two.
-        assert len(written[0]) == 6 * 2 + 4 * 2
+        # KE, UG, 014, 202, 002, 001 by two types; FR, 155, 150, 001 by the default two;
+        # ML, 011, 202, 002, 001 with no type.
+        assert len(written[0]) == 6 * 2 + 4 * 2 + 5
         downgrade(database.engine, "access_0002")
         upgrade(database.engine, "head")
         assert cells() == written
