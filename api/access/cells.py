@@ -16,6 +16,8 @@ an expiry (time, not a write, ends those).
 
 Rewritten by the `entry_reader` flush hook (`api.access.orm`) for every entry it
 rewrites, in the same transaction; an entry's cells go with it (ON DELETE CASCADE).
+A `GapReaders` set is never removed: its key names its tags, which never change, and
+sets are few (5,600 at 100k demo entries, most of them partner lists).
 A region's parent is fixed when the region is created and never changes
 (`api.vocabularies.management`), so a cell never needs rewriting for the tree, and
 the tree read from `vocabulary_term` is kept per connection until a code is missing
@@ -108,7 +110,9 @@ def rewrite_gap_cells(
         key = readers_key(tags)
         sets[key] = tags
         rows += _cells(entry, key, parents)
-    members = [{"readers": key, "tag": tag} for key, tags in sets.items() for tag in tags]
+    # In one order in every transaction: two writers adding the same new sets wait on
+    # each other's rows (ON CONFLICT) in that order, never in a cycle (a deadlock).
+    members = [{"readers": key, "tag": tag} for key in sorted(sets) for tag in sets[key]]
     upsert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
     connection.execute(upsert(GapReaders).on_conflict_do_nothing(), members)
     if rows:
