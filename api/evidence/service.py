@@ -418,7 +418,6 @@ def _row_columns(principal: Principal) -> Select[*tuple[Any, ...]]:
 def _indicator_entries(
     session: Session,
     principal: Principal,
-    registry: VocabularyRegistry,
     code: str,
     filters: IndicatorFilters,
     *,
@@ -544,7 +543,7 @@ def indicator_rows(
 ) -> list[IndicatorRow]:
     """Every value of indicator `code` the caller may see, one row per entry and value,
     ordered by year, then title: small cells "< k" unless the caller owns the entry."""
-    entries = _indicator_entries(session, principal, registry, code, filters)
+    entries = _indicator_entries(session, principal, code, filters)
     return _indicator_rows_of(session, principal, registry, code, entries,
                               small_cell_k=small_cell_k)  # fmt: skip
 
@@ -563,7 +562,7 @@ def indicator_page(
     """`indicator_rows[offset : offset + limit]` and the number of rows, building only
     the rows asked for: the total counts the values of `code` per listed entry (every
     value is a row, a small cell too), so the rest are never read or protected."""
-    entries = _indicator_entries(session, principal, registry, code, filters, whole=False)
+    entries = _indicator_entries(session, principal, code, filters, whole=False)
     total, skipped, wanted = 0, 0, []
     for entry in entries:
         n = entry.values
