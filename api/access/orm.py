@@ -72,6 +72,12 @@ def visible_or_listed_clause(principal: Principal) -> ColumnElement[bool]:
     )
 
 
+def _live_tags(principal: Principal) -> list[str]:
+    """The tags through which a caller reads an entry's live version: all of theirs
+    but the reviewer's (a curator reviewing a widening does not read the live text)."""
+    return sorted(principal_tags(principal) - {REVIEW})
+
+
 def live_clause(principal: Principal) -> ColumnElement[bool]:
     """SQL predicate over `Entry`: a *published* entry the caller reads as its owner or
     as a reader of its live version — `visible_clause` without the reviewer capacity
@@ -81,7 +87,7 @@ def live_clause(principal: Principal) -> ColumnElement[bool]:
     return (Entry.status == "published") & exists(
         select(EntryReader.entry_id).where(
             EntryReader.entry_id == Entry.id,
-            EntryReader.tag.in_(sorted(principal_tags(principal) - {REVIEW})),
+            EntryReader.tag.in_(_live_tags(principal)),
             _unexpired(utcnow()),
         )
     )
@@ -92,9 +98,7 @@ def gap_cell_readable_clause(principal: Principal) -> ColumnElement[bool]:
     `live_clause` admits through a lasting reader tag (a set holding one of the
     caller's tags). With `expiring_only_clause` it is exactly `live_clause`."""
     return GapCell.readers.in_(
-        select(GapReaders.readers).where(
-            GapReaders.tag.in_(sorted(principal_tags(principal) - {REVIEW}))
-        )
+        select(GapReaders.readers).where(GapReaders.tag.in_(_live_tags(principal)))
     )
 
 
@@ -102,7 +106,7 @@ def expiring_only_clause(principal: Principal) -> ColumnElement[bool]:
     """SQL predicate over `Entry`: `live_clause` admits the entry only through reader
     tags with an expiry (an unexpired grant) — what gap-map cells leave out, since
     time and not a write ends them. Found from the grant rows, which are few."""
-    tags = sorted(principal_tags(principal) - {REVIEW})
+    tags = _live_tags(principal)
     now = utcnow()
     return (
         (Entry.status == "published")
