@@ -26,7 +26,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from api.access import Principal, expiring_only_clause, gap_cell_readable_clause
-from api.evidence.sql import json_codes, names_any
+from api.evidence.sql import json_codes
 from api.models import Entry, GapCell
 from api.vocabularies.registry import WORLD, VocabularyRegistry
 
@@ -73,15 +73,11 @@ def _codes_asked(filters: GapFilters, kind: Any, level: Any, design: Any) -> lis
     return [column.in_(codes) for column, codes in asked if codes]
 
 
-def _entry_conditions(filters: GapFilters, registry: VocabularyRegistry) -> list[Any]:
-    """The filters over `Entry`; only entries that can fall in a row or a column are
-    counted, narrowed in SQL by their region and type lists (a superset, `names_any`)."""
-    conditions: list[Any] = []
-    if filters.region != WORLD:
-        conditions.append(names_any(Entry.regions, registry.within(filters.region)))
-    if filters.program_type:
-        conditions.append(names_any(Entry.program_types, filters.program_type))
-    conditions += _codes_asked(filters, Entry.kind, Entry.evidence_level, Entry.evaluation_design)
+def _entry_conditions(filters: GapFilters) -> list[Any]:
+    """The filters over `Entry` for the live part (`_spread` places each entry in the
+    rows and columns it falls in, so region and types need no condition here: that
+    part is the caller's few grants)."""
+    conditions = _codes_asked(filters, Entry.kind, Entry.evidence_level, Entry.evaluation_design)
     if filters.year_from is not None:
         conditions.append(Entry.period_end >= date(filters.year_from, 1, 1))
     if filters.year_to is not None:
@@ -159,7 +155,7 @@ def gap_map(
         place = (row, column, level or NO_LEVEL)
         counted[place] = counted.get(place, 0) + count
     # Entries read only through an unexpired grant: few, counted live.
-    _spread(session, [expiring_only_clause(principal), *_entry_conditions(filters, registry)],
+    _spread(session, [expiring_only_clause(principal), *_entry_conditions(filters)],
             registry, rows, columns, counted)  # fmt: skip
     cells: dict[tuple[str, str], Cell] = {}
     for (row, column, key), count in counted.items():

@@ -42,11 +42,10 @@ from api.evidence.schemas import (
     TimelineValue,
     TrackerRow,
 )
-from api.evidence.sql import json_codes, names_any
+from api.evidence.sql import in_regions, json_codes, names_any
 from api.models import (
     Entry,
     EvidenceRating,
-    GapCell,
     IndicatorValue,
     Organization,
     RatingDispute,
@@ -395,11 +394,7 @@ def _narrowing(filters: IndicatorFilters) -> list[Any]:
     if filters.program_type:
         conditions.append(names_any(Entry.program_types, filters.program_type))
     if filters.region:
-        # Exact: a published entry has a gap-map cell for each region it names and
-        # every region above them (`api.access.cells`).
-        conditions.append(
-            Entry.id.in_(select(GapCell.entry_id).where(GapCell.region.in_(filters.region)))
-        )
+        conditions.append(in_regions(filters.region))
     return conditions
 
 

@@ -6,7 +6,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import String, cast, or_
+from sqlalchemy import String, cast, or_, select
+
+from api.models import Entry, GapCell
 
 
 def names_any(column: Any, codes: Iterable[str]) -> Any:
@@ -25,3 +27,10 @@ def json_codes(value: Any) -> tuple[str, ...]:
     SQLite, already a list where the driver parses JSON."""
     parsed = json.loads(value) if isinstance(value, str) else value
     return tuple(str(v) for v in parsed or ())
+
+
+def in_regions(regions: Iterable[str]) -> Any:
+    """SQL condition over `Entry`: a published entry names one of `regions` or a region
+    under one of them — exact, from its gap-map cells (`api.access.cells`: a cell for
+    each region it names and every region above them, whatever its program types)."""
+    return Entry.id.in_(select(GapCell.entry_id).where(GapCell.region.in_(sorted(regions))))

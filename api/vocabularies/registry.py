@@ -127,13 +127,6 @@ class VocabularyRegistry:
         """Known ancestors of a region, nearest first; [] for the root or an unknown code."""
         return list(self._ancestors.get(region_code, ()))
 
-    def within(self, region_code: str) -> frozenset[str]:
-        """The region and every region under it, at any level: the codes an entry may
-        name to lie in it (`expand_regions` of such a list contains `region_code`)."""
-        return frozenset(
-            {region_code} | {c for c, chain in self._ancestors.items() if region_code in chain}
-        )
-
     def expand_regions(self, codes: Iterable[str]) -> list[str]:
         """The given codes plus all their ancestors, de-duplicated and sorted.
 

@@ -262,22 +262,6 @@ class TestOrphanAndCyclicRegions:
         assert len(codes) == len(set(codes))
 
 
-class TestWithin:
-    def test_a_region_holds_itself_and_everything_under_it(
-        self, registry: VocabularyRegistry
-    ) -> None:
-        africa = registry.within("002")
-        assert {"002", "202", "014", "011", "KE", "ML"} <= africa
-        assert not {"001", "150", "FR"} & africa
-
-    def test_it_is_the_inverse_of_expand_regions(self, registry: VocabularyRegistry) -> None:
-        for region in ("001", "014", "KE"):
-            assert registry.within(region) == {
-                t.code for t in registry.terms("region")
-                if region in registry.expand_regions([t.code])
-            }  # fmt: skip
-
-
 class TestExpandRegions:
     def test_single_country(self, registry: VocabularyRegistry) -> None:
         assert registry.expand_regions(["KE"]) == ["001", "002", "014", "202", "KE"]
